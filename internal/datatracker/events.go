@@ -1,0 +1,90 @@
+package datatracker
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Event is an entry in a statement's history. The event list is the
+// cheapest change feed the datatracker has: a new id means a statement was
+// submitted, edited, posted or killed.
+type Event struct {
+	ID          int
+	StatementID int
+	Time        time.Time
+	// Type is the event type slug: "submitted", "modified", "posted",
+	// "killed", ... (an open set).
+	Type string
+}
+
+// Events calls fn with each event whose id is above afterID, in id order,
+// across all pages. It stops at fn's first error and returns it.
+func (c *Client) Events(ctx context.Context, afterID int, fn func(Event) error) error {
+	q := url.Values{"order_by": {"id"}}
+	if afterID > 0 {
+		q.Set("id__gt", strconv.Itoa(afterID))
+	}
+	last := afterID
+	return walk(ctx, c, eventPath, q, func(raw rawEvent) error {
+		if raw.ID <= last {
+			return nil // repeated by a shifting page
+		}
+		last = raw.ID
+		sid, err := idOf("statement", raw.Statement)
+		if err != nil {
+			return fmt.Errorf("failed to read liaison statement event %d: %w", raw.ID, err)
+		}
+		t, err := parseTime(raw.Time)
+		if err != nil {
+			return fmt.Errorf("failed to read liaison statement event %d: %w", raw.ID, err)
+		}
+		return fn(Event{ID: raw.ID, StatementID: sid, Time: t, Type: slugOf(raw.Type)})
+	})
+}
+
+// LatestEventID is the id of the newest event, or 0 when there is none:
+// where a poller's event cursor starts.
+func (c *Client) LatestEventID(ctx context.Context) (int, error) {
+	q := url.Values{"order_by": {"-id"}, "limit": {"1"}}
+	var p page[rawEvent]
+	if err := c.get(ctx, c.endpoint(eventPath, q), &p); err != nil {
+		return 0, err
+	}
+	if p.Objects == nil {
+		return 0, fmt.Errorf("failed to decode the newest event: not a Tastypie list (no \"objects\")")
+	}
+	if len(p.Objects) == 0 {
+		return 0, nil
+	}
+	return p.Objects[0].ID, nil
+}
+
+// Replies returns the ids, ascending, of the statements that refer to
+// target: on the datatracker a reply is the source of a relation whose
+// target is the statement it answers.
+func (c *Client) Replies(ctx context.Context, target int) ([]int, error) {
+	if target <= 0 {
+		return nil, fmt.Errorf("invalid liaison statement id %d", target)
+	}
+	var ids []int
+	q := url.Values{"target": {strconv.Itoa(target)}, "order_by": {"id"}}
+	err := walk(ctx, c, relatedPath, q, func(r rawRelated) error {
+		id, err := idOf("statement", r.Source)
+		if err != nil {
+			return fmt.Errorf("failed to read related statement link %d: %w", r.ID, err)
+		}
+		if id != target {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}

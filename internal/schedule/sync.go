@@ -1,0 +1,206 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/templates"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
+)
+
+// TrackingRepo is a repository whose default branch has .github/liaison.yml.
+type TrackingRepo struct {
+	FullName string
+	// Config is the repository's configuration merged over its org's defaults.
+	Config *config.RepoConfig
+	// Since is the date from which the repository wants statements: its
+	// configured since, else the day the app first saw it.
+	Since liaison.Date
+	// Issues writes to the repository; nil in a dry run.
+	Issues tracker.Issues
+}
+
+// RepoSource lists the tracking repositories.
+type RepoSource interface {
+	TrackingRepos(ctx context.Context) ([]TrackingRepo, error)
+}
+
+// TemplateReader reads the five liaison templates for one pass.
+type TemplateReader func(ctx context.Context) (map[string]templates.Template, error)
+
+// Syncer runs one pass: pull from the datatracker, then plan and apply per
+// tracking repository.
+type Syncer struct {
+	Puller         *Puller
+	Store          *store.Store
+	Repos          RepoSource
+	Templates      TemplateReader
+	DatatrackerURL string
+	Pacer          *tracker.Pacer
+	Log            zerolog.Logger
+	Now            func() time.Time
+}
+
+// Options shape one pass.
+type Options struct {
+	// Backfill, when set, extends every repository back to this date:
+	// statements before the repository's own since get issues with labels
+	// but without assignees.
+	Backfill liaison.Date
+	// DryRun plans without writing to GitHub.
+	DryRun bool
+	// Emit receives every plan, in order, for printing.
+	Emit func(tracker.Plan) error
+	// Only, when set, limits the pass to these statements and ignores the
+	// repositories' since dates for them (an explicit import).
+	Only map[int]bool
+	// NoPull skips reading the datatracker (the caller has stored what it
+	// wants synced).
+	NoPull bool
+}
+
+// Report sums up a pass.
+type Report struct {
+	Pull   PullResult
+	Repos  int
+	Result tracker.Result
+	Plans  int
+}
+
+// Pass runs one sync pass. Errors of one repository do not stop the others;
+// they are joined into the returned error.
+func (s *Syncer) Pass(ctx context.Context, opt Options) (Report, error) {
+	var rep Report
+	repos, err := s.Repos.TrackingRepos(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.Repos = len(repos)
+	from := opt.Backfill
+	for _, r := range repos {
+		if from.IsZero() || (!r.Since.IsZero() && r.Since.Before(from)) {
+			from = r.Since
+		}
+	}
+	if !opt.NoPull {
+		if rep.Pull, err = s.Puller.Pull(ctx, from); err != nil {
+			return rep, err
+		}
+	}
+	statements, err := s.Store.Statements(ctx)
+	if err != nil {
+		return rep, err
+	}
+	tpls, tplErr := s.Templates(ctx)
+	if tplErr != nil {
+		s.Log.Warn().Err(tplErr).Msg("liaison templates unavailable: drafts will say so")
+	}
+	renderer := &tracker.Renderer{DatatrackerURL: s.DatatrackerURL, Templates: tpls, TemplatesErr: tplErr}
+
+	var errs []error
+	for _, r := range repos {
+		res, n, err := s.repoPass(ctx, r, statements, renderer, opt)
+		rep.Plans += n
+		rep.Result.Created += res.Created
+		rep.Result.Updated += res.Updated
+		rep.Result.Skipped += res.Skipped
+		rep.Result.Failed += res.Failed
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.FullName, err))
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+func (s *Syncer) repoPass(ctx context.Context, r TrackingRepo, statements []liaison.Statement, renderer *tracker.Renderer, opt Options) (tracker.Result, int, error) {
+	var wanted []tracker.Wanted
+	for _, st := range statements {
+		if opt.Only != nil && !opt.Only[st.ID] {
+			continue
+		}
+		backfill := opt.Backfill
+		if opt.Only != nil {
+			backfill = liaison.Date{Year: 1}
+		}
+		w, ok := want(r, st, backfill)
+		if ok {
+			wanted = append(wanted, w)
+		}
+	}
+	tr := &tracker.Tracker{Records: s.Store, Renderer: renderer, Pacer: s.Pacer, Now: s.Now}
+	if !opt.DryRun {
+		tr.Issues = r.Issues
+	}
+	plans, err := tr.Plan(ctx, r.FullName, wanted)
+	if err != nil {
+		return tracker.Result{}, 0, err
+	}
+	var res tracker.Result
+	if opt.DryRun || r.Issues == nil {
+		err = tr.Render(ctx, plans)
+	} else {
+		res, err = tr.Apply(ctx, plans)
+	}
+	if opt.Emit != nil {
+		for _, p := range plans {
+			if eerr := opt.Emit(p); eerr != nil {
+				return res, len(plans), eerr
+			}
+		}
+	}
+	s.Log.Info().Str("repo", r.FullName).Int("wanted", len(wanted)).
+		Int("created", res.Created).Int("updated", res.Updated).Int("failed", res.Failed).Msg("repository synced")
+	return res, len(plans), err
+}
+
+// Import fetches one statement from the datatracker, stores it and syncs
+// it to every repository that wants it, whatever their since dates say.
+func (s *Syncer) Import(ctx context.Context, id int, opt Options) (Report, error) {
+	st, err := s.Puller.Datatracker.Statement(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	if st.State != liaison.StatePosted {
+		return Report{}, fmt.Errorf("LS %d is %q on the datatracker, not posted: only posted statements are tracked", id, st.State)
+	}
+	if _, err := s.Store.PutStatement(ctx, st); err != nil {
+		return Report{}, err
+	}
+	opt.Only, opt.NoPull = map[int]bool{id: true}, true
+	return s.Pass(ctx, opt)
+}
+
+// want decides whether a repository wants an issue for st and how.
+func want(r TrackingRepo, st liaison.Statement, backfill liaison.Date) (tracker.Wanted, bool) {
+	if st.State != liaison.StatePosted && st.State != liaison.StateDead {
+		return tracker.Wanted{}, false
+	}
+	since := r.Since
+	older := false
+	if !backfill.IsZero() && backfill.Before(since) {
+		older = !st.Day().IsZero() && st.Day().Before(since)
+		since = backfill
+	}
+	if !r.Config.Wants(&st, since) {
+		return tracker.Wanted{}, false
+	}
+	tg := tracker.Target{
+		Repo:    r.FullName,
+		Family:  r.Config.FamilyFor(&st),
+		Signoff: r.Config.Signoff,
+	}
+	if !older {
+		tg.Assignees = r.Config.AssigneesFor(&st)
+	}
+	return tracker.Wanted{Statement: st, Target: tg, Hash: store.Hash(st)}, true
+}

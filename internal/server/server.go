@@ -1,0 +1,397 @@
+// Package server wires liaisonbot together: configuration, store, GitHub
+// clients, datatracker client, templates, the sync pass, and the HTTP
+// server for health and metrics. All construction happens here, so every
+// dependency can be read in one place.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+	"github.com/gregjones/httpcache"
+	"github.com/palantir/go-githubapp/githubapp"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/datatracker"
+	"github.com/liaisonbot/liaisonbot/internal/schedule"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/templates"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
+	"github.com/liaisonbot/liaisonbot/internal/version"
+)
+
+// Server is a configured liaisonbot.
+type Server struct {
+	cfg         *config.Config
+	log         zerolog.Logger
+	store       *store.Store
+	datatracker *datatracker.Client
+	clients     githubapp.ClientCreator // nil without GitHub App credentials
+	repos       schedule.RepoSource
+	syncer      *schedule.Syncer
+	metrics     *metrics
+	httpClient  *http.Client
+	state       healthState
+}
+
+// Options adjust what New builds.
+type Options struct {
+	// DryRun builds a server that needs no GitHub credentials and writes
+	// nothing: an in-memory store and one imaginary repository whose
+	// configuration is RepoConfig.
+	DryRun     bool
+	RepoConfig *config.RepoConfig
+	// DryRunRepo names the imaginary repository in plans.
+	DryRunRepo string
+	// HTTPClient is used for every outside call (tests pass loopback ones).
+	HTTPClient *http.Client
+	Now        func() time.Time
+	// DatatrackerRetries is how often a failed datatracker request is
+	// tried (default 4); one-shot commands use fewer to fail fast offline.
+	DatatrackerRetries int
+}
+
+func transportOf(c *http.Client) http.RoundTripper {
+	if c.Transport != nil {
+		return c.Transport
+	}
+	return http.DefaultTransport
+}
+
+// New builds a server from cfg.
+func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Options) (*Server, error) {
+	s := &Server{cfg: cfg, log: log, metrics: newMetrics(), httpClient: opt.HTTPClient}
+	if s.httpClient == nil {
+		s.httpClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	dsn := cfg.Store.DSN
+	if opt.DryRun {
+		dsn = "sqlite::memory:"
+	}
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	s.store = st
+
+	retries := opt.DatatrackerRetries
+	if retries == 0 {
+		retries = 4
+	}
+	s.datatracker, err = datatracker.New(cfg.Datatracker.URL,
+		datatracker.WithHTTPClient(s.instrument("datatracker", s.httpClient)),
+		datatracker.WithRetry(retries, time.Second, 30*time.Second),
+		datatracker.WithUserAgent(version.UserAgent()),
+		datatracker.WithPageSize(cfg.Datatracker.PageSize),
+		datatracker.WithAttachmentBaseURL(cfg.Datatracker.AttachmentURL),
+	)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("failed to configure the datatracker client: %w", err)
+	}
+
+	var botLogin string
+	switch {
+	case opt.DryRun:
+		rc := opt.RepoConfig
+		if rc == nil {
+			rc = config.DefaultRepoConfig()
+		}
+		name := opt.DryRunRepo
+		if name == "" {
+			name = "(dry-run)"
+		}
+		s.repos = staticRepos{{FullName: name, Config: rc, Since: rc.Since.Date}}
+	case cfg.HasGitHubApp():
+		if cfg.Github.App.WebhookSecret == "" {
+			// Checked now although webhooks come later: go-githubapp's
+			// dispatcher accepts unsigned payloads when the secret is empty.
+			log.Warn().Msg("github.app.webhook_secret is empty: webhooks will be refused until it is set")
+		}
+		s.clients, err = githubapp.NewDefaultCachingClientCreator(cfg.Github,
+			githubapp.WithClientUserAgent(version.UserAgent()),
+			githubapp.WithClientTimeout(30*time.Second),
+			githubapp.WithClientCaching(true, func() httpcache.Cache { return httpcache.NewMemoryCache() }),
+			githubapp.WithTransport(transportOf(s.httpClient)),
+			githubapp.WithClientMiddleware(s.metrics.githubMiddleware),
+		)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("failed to create GitHub clients: %w", err)
+		}
+		if botLogin, err = s.botLogin(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		s.repos = &schedule.GitHubRepos{Clients: s.clients, Store: st, BotLogin: botLogin, Log: log, Now: opt.Now}
+	default:
+		st.Close()
+		return nil, errors.New("no GitHub App credentials (github.app.integration_id and a private key): use --dry-run to try liaisonbot without them")
+	}
+
+	pacer := tracker.NewPacer(cfg.GitHubLimits.ContentPerMinute, cfg.GitHubLimits.ContentPerHour)
+	s.syncer = &schedule.Syncer{
+		Puller:         &schedule.Puller{Datatracker: s.datatracker, Store: st, Log: log},
+		Store:          st,
+		Repos:          s.repos,
+		Templates:      s.readTemplates,
+		DatatrackerURL: cfg.Datatracker.URL,
+		Pacer:          pacer,
+		Log:            log,
+		Now:            opt.Now,
+	}
+	log.Debug().Str("store", st.String()).Str("bot", botLogin).Bool("dry_run", opt.DryRun).Msg("server configured")
+	return s, nil
+}
+
+// Close releases the store.
+func (s *Server) Close() error { return s.store.Close() }
+
+// Syncer is the sync pass, for the sync and import commands.
+func (s *Server) Syncer() *schedule.Syncer { return s.syncer }
+
+// Store is the server's store.
+func (s *Server) Store() *store.Store { return s.store }
+
+// Datatracker is the datatracker client.
+func (s *Server) Datatracker() *datatracker.Client { return s.datatracker }
+
+// Repos lists the tracking repositories.
+func (s *Server) Repos() schedule.RepoSource { return s.repos }
+
+// botLogin asks GitHub for the app's slug: the app's issues and comments
+// carry "<slug>[bot]" as their author.
+func (s *Server) botLogin(ctx context.Context) (string, error) {
+	app, err := s.clients.NewAppClient()
+	if err != nil {
+		return "", fmt.Errorf("failed to create the GitHub app client: %w", err)
+	}
+	a, _, err := app.Apps.Get(ctx, "")
+	if err != nil {
+		return "", fmt.Errorf("failed to read the GitHub app (GET /app): %w", err)
+	}
+	if a.GetSlug() == "" {
+		return "", errors.New("GET /app returned no slug")
+	}
+	return a.GetSlug() + "[bot]", nil
+}
+
+// readTemplates reads the five liaison templates for a pass through the
+// contents API: with an installation token when the app has one (5,000
+// requests an hour, free 304s), else anonymously (60 an hour), which is
+// why cached copies are revalidated at most every templates.refresh.
+func (s *Server) readTemplates(ctx context.Context) (map[string]templates.Template, error) {
+	client, err := s.templatesClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	src, err := templates.NewSource(client, s.cfg.Templates.Repo, s.cfg.Templates.Ref, templateCache{s.store},
+		templates.WithRefresh(s.cfg.Templates.Refresh))
+	if err != nil {
+		return nil, err
+	}
+	return src.All(s.log.WithContext(ctx))
+}
+
+func (s *Server) templatesClient(ctx context.Context) (*github.Client, error) {
+	if s.clients != nil {
+		owner, _ := s.cfg.Templates.OwnerName()
+		if id, ok := s.installationFor(ctx, owner); ok {
+			return s.clients.NewInstallationClient(id)
+		}
+	}
+	c := github.NewClient(s.instrument("github-anonymous", s.httpClient))
+	c.UserAgent = version.UserAgent()
+	base := s.cfg.Github.V3APIURL
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	u, err := c.BaseURL.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("github.v3_api_url %q: %w", s.cfg.Github.V3APIURL, err)
+	}
+	c.BaseURL = u
+	return c, nil
+}
+
+// installationFor finds an installation of the app on owner, so the
+// templates are read with its token; a public repository is readable by
+// any installation's token, so one on any account will do.
+func (s *Server) installationFor(ctx context.Context, owner string) (int64, bool) {
+	app, err := s.clients.NewAppClient()
+	if err != nil {
+		return 0, false
+	}
+	if in, _, err := app.Apps.FindUserInstallation(ctx, owner); err == nil && in.GetID() != 0 {
+		return in.GetID(), true
+	}
+	if gr, ok := s.repos.(*schedule.GitHubRepos); ok {
+		return gr.AnyInstallation(ctx)
+	}
+	return 0, false
+}
+
+// Serve runs the HTTP server and the poller until ctx ends, then shuts down
+// gracefully: the pass in flight finishes its current request and records
+// what it did.
+func (s *Server) Serve(ctx context.Context) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/health", s.health)
+	mux.Handle("GET /api/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Addr: s.cfg.Server.Address, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", s.cfg.Server.Address)
+	if err != nil {
+		return fmt.Errorf("failed to listen on %s: %w", s.cfg.Server.Address, err)
+	}
+	s.log.Info().Str("address", ln.Addr().String()).Str("version", version.String()).Msg("liaisonbot serving")
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.poll(ctx)
+	}()
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	serr := srv.Shutdown(shutdownCtx)
+	wg.Wait()
+	return errors.Join(err, serr)
+}
+
+// poll runs a pass every poll interval, backing off exponentially (up to
+// an hour) while passes fail.
+func (s *Server) poll(ctx context.Context) {
+	interval := s.cfg.Datatracker.PollInterval
+	wait := time.Duration(0)
+	failures := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		_, err := s.Pass(ctx, schedule.Options{})
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			failures++
+			wait = min(interval<<min(failures, 6), time.Hour)
+			s.log.Error().Err(err).Dur("retry_in", wait).Msg("sync pass failed")
+		default:
+			failures = 0
+			wait = interval
+		}
+	}
+}
+
+// Pass runs one sync pass and records it in the metrics.
+func (s *Server) Pass(ctx context.Context, opt schedule.Options) (schedule.Report, error) {
+	start := time.Now()
+	rep, err := s.syncer.Pass(ctx, opt)
+	s.metrics.observePass(rep, err, time.Since(start))
+	s.state.record(err)
+	return rep, err
+}
+
+// healthState remembers the last pass for /api/health.
+type healthState struct {
+	mu      sync.Mutex
+	lastRun time.Time
+	lastOK  time.Time
+	lastErr string
+}
+
+func (h *healthState) record(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lastRun = time.Now().UTC()
+	if err != nil {
+		h.lastErr = err.Error()
+		return
+	}
+	h.lastOK, h.lastErr = h.lastRun, ""
+}
+
+// health answers 200 while the process serves; the body says how the last
+// pass went, so an operator sees a failing datatracker or GitHub without
+// the process being restarted for it.
+func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
+	s.state.mu.Lock()
+	body := map[string]any{"status": "ok", "version": version.String()}
+	if !s.state.lastRun.IsZero() {
+		body["last_pass"] = s.state.lastRun
+	}
+	if !s.state.lastOK.IsZero() {
+		body["last_successful_pass"] = s.state.lastOK
+	}
+	if s.state.lastErr != "" {
+		body["status"] = "degraded"
+		body["last_error"] = s.state.lastErr
+	}
+	s.state.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// staticRepos is the dry run's imaginary repository.
+type staticRepos []schedule.TrackingRepo
+
+func (r staticRepos) TrackingRepos(context.Context) ([]schedule.TrackingRepo, error) { return r, nil }
+
+// templateCache keeps the templates' ETag cache in the store, so a restart
+// does not spend the anonymous hourly budget again.
+type templateCache struct{ st *store.Store }
+
+func (c templateCache) Get(ctx context.Context, key string) (templates.Cached, bool, error) {
+	content, sha, etag, at, ok, err := c.st.TemplateCache(ctx, key)
+	return templates.Cached{Content: content, SHA: sha, ETag: etag, CheckedAt: at}, ok, err
+}
+
+func (c templateCache) Put(ctx context.Context, key string, v templates.Cached) error {
+	return c.st.PutTemplateCache(ctx, key, v.Content, v.SHA, v.ETag, v.CheckedAt)
+}
+
+
+// Render drafts the issue of one statement, fetched from the datatracker,
+// for the first tracking repository (a dry-run server's imaginary one).
+func (s *Server) Render(ctx context.Context, id int) (tracker.Draft, error) {
+	st, err := s.datatracker.Statement(ctx, id)
+	if err != nil {
+		return tracker.Draft{}, err
+	}
+	repos, err := s.repos.TrackingRepos(ctx)
+	if err != nil {
+		return tracker.Draft{}, err
+	}
+	if len(repos) == 0 {
+		return tracker.Draft{}, errors.New("no tracking repository to render for")
+	}
+	tpls, tplErr := s.readTemplates(ctx)
+	r := repos[0]
+	tg := tracker.Target{Repo: r.FullName, Family: r.Config.FamilyFor(&st), Assignees: r.Config.AssigneesFor(&st), Signoff: r.Config.Signoff}
+	rd := &tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}
+	return rd.Render(&st, tg), nil
+}

@@ -1,0 +1,375 @@
+package tracker
+
+import (
+	"bytes"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/markdown"
+	"github.com/liaisonbot/liaisonbot/internal/templates"
+	apptemplates "github.com/liaisonbot/liaisonbot/templates"
+)
+
+// GitHub's limits on issue text, in characters.
+const (
+	MaxTitle = 256
+	MaxBody  = 65536
+)
+
+// CoordinationCc is copied on every liaison mail, as the templates
+// repository's README asks.
+const CoordinationCc = "liaison-coordination@iab.org"
+
+// IssueSpec is everything one create request carries.
+type IssueSpec struct {
+	Title     string   `json:"title"`
+	Body      string   `json:"body"`
+	Labels    []string `json:"labels"`
+	Assignees []string `json:"assignees"`
+}
+
+// Acknowledgement is the drafted acknowledgement mail of a statement.
+type Acknowledgement struct {
+	Template string   `json:"template"`
+	SHA      string   `json:"template_sha,omitempty"`
+	Subject  string   `json:"subject"`
+	To       []string `json:"to"`
+	Cc       []string `json:"cc"`
+	Body     string   `json:"body"`
+	// Invalid lists recipients that are not valid addresses: shown, never mailed.
+	Invalid []string `json:"invalid_recipients,omitempty"`
+	// Sendable is false when the draft must not be mailed as it is; Problem says why.
+	Sendable bool   `json:"sendable"`
+	Problem  string `json:"problem,omitempty"`
+}
+
+// Target is one tracking repository's view of one statement: what its
+// configuration decided for it.
+type Target struct {
+	Repo      string
+	Family    liaison.Family
+	Assignees []string
+	// Dropped are configured assignees GitHub cannot assign here; the issue
+	// notes them instead of failing.
+	Dropped []string
+	Signoff string
+}
+
+// Draft is a rendered issue and its acknowledgement.
+type Draft struct {
+	Issue IssueSpec
+	Ack   *Acknowledgement
+}
+
+// Renderer turns statements into issue drafts.
+type Renderer struct {
+	// DatatrackerURL is the public base of statement pages.
+	DatatrackerURL string
+	// Templates are the liaison templates by file name, read once per pass
+	// so every issue of a pass uses the same wording.
+	Templates map[string]templates.Template
+	// TemplatesErr says why a template is missing from Templates.
+	TemplatesErr error
+}
+
+// Title is the issue title of a statement: "LS <id>: <title>", cut to
+// GitHub's 256 characters on a character boundary.
+func Title(st *liaison.Statement) string {
+	t := markdown.PlainLine(st.Title)
+	if t == "" {
+		t = "(untitled)"
+	}
+	return markdown.Truncate(fmt.Sprintf("LS %d: %s", st.ID, t), MaxTitle)
+}
+
+// Render drafts the issue of st for one repository. A template problem
+// does not stop the draft: the acknowledgement is marked not sendable and
+// names the problem.
+func (r *Renderer) Render(st *liaison.Statement, tg Target) Draft {
+	cls := liaison.Classify(st, tg.Family)
+	ack := r.acknowledgement(st, cls.Family, tg.Signoff)
+	body := r.body(st, tg, ack)
+	return Draft{
+		Issue: IssueSpec{
+			Title:     Title(st),
+			Body:      body,
+			Labels:    cls.Labels(),
+			Assignees: append([]string(nil), tg.Assignees...),
+		},
+		Ack: ack,
+	}
+}
+
+func (r *Renderer) acknowledgement(st *liaison.Statement, fam liaison.Family, signoff string) *Acknowledgement {
+	name := templates.AcknowledgementName(st.Purpose, fam)
+	ack := &Acknowledgement{Template: name, Cc: []string{CoordinationCc}}
+	ack.To, ack.Invalid = Recipients(st)
+	tpl, ok := r.Templates[name]
+	if !ok {
+		ack.Problem = fmt.Sprintf("the template %s could not be read", name)
+		if r.TemplatesErr != nil {
+			ack.Problem += ": " + r.TemplatesErr.Error()
+		}
+		return ack
+	}
+	ack.SHA = tpl.SHA
+	f, err := templates.Fill(tpl, templates.Values{
+		Title:  markdown.PlainLine(st.Title),
+		From:   st.FromNames(),
+		Link:   st.URL(r.DatatrackerURL),
+		Thanks: signoff,
+	})
+	switch {
+	case err != nil:
+		ack.Problem = err.Error()
+	case len(ack.To) == 0:
+		ack.Subject, ack.Body = f.Subject, f.Body
+		ack.Problem = "the statement names no valid address to acknowledge (response contacts or from contact)"
+	default:
+		ack.Subject, ack.Body, ack.Sendable = f.Subject, f.Body, true
+	}
+	return ack
+}
+
+// Recipients are the acknowledgement's addressees: the statement's response
+// contacts, else its from contact. Entries that are not valid addresses are
+// returned apart so they are shown but never mailed.
+func Recipients(st *liaison.Statement) (valid, invalid []string) {
+	src := st.ResponseContacts
+	if strings.TrimSpace(src) == "" {
+		src = st.FromContact
+	}
+	src = strings.NewReplacer("\r\n", ",", "\n", ",", ";", ",").Replace(src)
+	if strings.TrimSpace(src) == "" {
+		return nil, nil
+	}
+	if list, err := mail.ParseAddressList(src); err == nil {
+		for _, a := range list {
+			valid = append(valid, a.String())
+		}
+		return valid, nil
+	}
+	// One bad entry spoils ParseAddressList; take the entries one by one.
+	for _, part := range strings.Split(src, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if a, err := mail.ParseAddress(part); err == nil {
+			valid = append(valid, a.String())
+		} else {
+			invalid = append(invalid, part)
+		}
+	}
+	return valid, invalid
+}
+
+// Marker is the hidden, machine-readable line that ties an issue to its
+// statement; the app finds its issues by it when the store lost track.
+func Marker(id int) string { return fmt.Sprintf("<!-- liaisonbot:statement %d -->", id) }
+
+type bodyData struct {
+	Marker, Metadata, Statement, Acknowledgement, AckSHA string
+}
+
+func (r *Renderer) body(st *liaison.Statement, tg Target, ack *Acknowledgement) string {
+	d := bodyData{
+		Marker:          Marker(st.ID),
+		Metadata:        r.metadata(st, tg),
+		Acknowledgement: ackSection(ack),
+		AckSHA:          ack.SHA,
+	}
+	d.Statement = r.statementSection(st, func(quote string) int {
+		d.Statement = quote
+		return utf8.RuneCountInString(execIssue(d))
+	})
+	return execIssue(d)
+}
+
+func execIssue(d bodyData) string {
+	var b bytes.Buffer
+	if err := apptemplates.Text.ExecuteTemplate(&b, "issue.md.tmpl", d); err != nil {
+		// The template is the app's own and fixed at build time.
+		panic(fmt.Sprintf("issue.md.tmpl: %v", err))
+	}
+	return b.String()
+}
+
+// statementSection quotes the body inertly and, when the issue would pass
+// GitHub's limit, cuts the quote at a line and links the full text.
+func (r *Renderer) statementSection(st *liaison.Statement, size func(string) int) string {
+	text := st.Body
+	if strings.TrimSpace(text) == "" {
+		return "_The statement has no body text; its content is in the attachments._\n"
+	}
+	quote := markdown.Quote(text)
+	const margin = 64 // room for GitHub counting differently than runes
+	if size(quote) <= MaxBody-margin {
+		return quote
+	}
+	note := fmt.Sprintf("\n_The statement is too long for an issue and was cut here; read the full text on the [datatracker](%s)._\n",
+		safeURL(st.URL(r.DatatrackerURL)))
+	lines := strings.Split(text, "\n")
+	lo, hi := 0, len(lines)
+	for lo < hi { // the longest prefix of lines that fits
+		mid := (lo + hi + 1) / 2
+		if size(markdown.Quote(strings.Join(lines[:mid], "\n"))+note) <= MaxBody-margin {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	cut := strings.Join(lines[:lo], "\n")
+	if lo == 0 { // one enormous line: cut by characters
+		runes := []rune(lines[0])
+		n := len(runes)
+		for n > 0 && size(markdown.Quote(string(runes[:n]))+note) > MaxBody-margin {
+			n = n * 3 / 4
+		}
+		cut = string(runes[:n])
+	}
+	if strings.TrimSpace(cut) == "" {
+		return note
+	}
+	return markdown.Quote(cut) + note
+}
+
+func (r *Renderer) metadata(st *liaison.Statement, tg Target) string {
+	var b strings.Builder
+	row := func(k, v string) {
+		if v == "" {
+			v = "—"
+		}
+		fmt.Fprintf(&b, "| **%s** | %s |\n", k, v)
+	}
+	b.WriteString("| | |\n| --- | --- |\n")
+	row("From", groups(st.FromGroups))
+	row("From contact", markdown.Inline(st.FromContact))
+	row("To", groups(st.ToGroups))
+	row("To contacts", markdown.Inline(st.ToContacts))
+	row("Response contacts", markdown.Inline(st.ResponseContacts))
+	row("Technical contacts", markdown.Inline(st.TechnicalContacts))
+	row("Action holders", markdown.Inline(st.ActionHolderContacts))
+	row("Cc", markdown.Inline(st.CcContacts))
+	row("Purpose", markdown.Inline(st.Purpose.Display()))
+	row("Addressed to", liaison.Classify(st, tg.Family).Family.Display())
+	deadline := "none given"
+	if st.Deadline != nil && !st.Deadline.IsZero() {
+		deadline = st.Deadline.String()
+	}
+	if st.Purpose.NeedsResponse() && deadline == "none given" {
+		deadline = "none given (an action statement normally has one: check with the sender)"
+	}
+	row("Deadline", deadline)
+	row("Sender's identifier", markdown.Inline(st.OtherIdentifiers))
+	row("Datatracker", fmt.Sprintf("[LS %d](%s)", st.ID, safeURL(st.URL(r.DatatrackerURL))))
+	if !st.Posted.IsZero() {
+		row("Posted", st.Posted.UTC().Format("2006-01-02 15:04 UTC"))
+	} else if !st.Submitted.IsZero() {
+		row("Submitted", st.Submitted.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	if st.State != liaison.StatePosted {
+		row("Datatracker state", markdown.Inline(st.State))
+	}
+	var atts []string
+	for _, a := range st.Attachments {
+		title := a.Title
+		if strings.TrimSpace(title) == "" {
+			title = "attachment"
+		}
+		atts = append(atts, fmt.Sprintf("[%s](%s)", markdown.Inline(title), safeURL(a.URL)))
+	}
+	row("Attachments", strings.Join(atts, "<br>"))
+	var rel []string
+	for _, rs := range st.Related {
+		s := fmt.Sprintf("[LS %d](%s)", rs.ID, safeURL((&liaison.Statement{ID: rs.ID}).URL(r.DatatrackerURL)))
+		if rs.Title != "" {
+			s += " " + markdown.Inline(rs.Title)
+		}
+		if rs.ReferedBy {
+			s += " (refers to this one)"
+		}
+		rel = append(rel, s)
+	}
+	row("Related statements", strings.Join(rel, "<br>"))
+	if len(tg.Dropped) > 0 {
+		var names []string
+		for _, d := range tg.Dropped {
+			names = append(names, markdown.CodeSpan(d))
+		}
+		row("Not assigned", strings.Join(names, ", ")+" (configured, but GitHub cannot assign them in this repository)")
+	}
+	return b.String()
+}
+
+func groups(gs []liaison.Group) string {
+	var parts []string
+	for _, g := range gs {
+		name := g.Name
+		if name == "" {
+			name = g.Acronym
+		}
+		s := markdown.Inline(name)
+		if g.Acronym != "" && g.Acronym != name {
+			s += " (" + markdown.CodeSpan(g.Acronym) + ")"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func ackSection(ack *Acknowledgement) string {
+	var b strings.Builder
+	if ack.Template == "" {
+		b.WriteString("_No acknowledgement applies to this statement._\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "From the template %s", markdown.CodeSpan(ack.Template))
+	if ack.SHA != "" {
+		fmt.Fprintf(&b, " (blob %s)", markdown.CodeSpan(shortSHA(ack.SHA)))
+	}
+	b.WriteString(" of the liaison templates.\n\n")
+	if !ack.Sendable {
+		fmt.Fprintf(&b, "> [!WARNING]\n> Not sendable as it is: %s\n\n", markdown.Inline(ack.Problem))
+	}
+	if len(ack.Invalid) > 0 {
+		var bad []string
+		for _, s := range ack.Invalid {
+			bad = append(bad, markdown.CodeSpan(s))
+		}
+		fmt.Fprintf(&b, "Not valid addresses, so never mailed: %s\n\n", strings.Join(bad, ", "))
+	}
+	if ack.Subject == "" && ack.Body == "" {
+		return b.String()
+	}
+	var mailText strings.Builder
+	fmt.Fprintf(&mailText, "Subject: %s\n", ack.Subject)
+	fmt.Fprintf(&mailText, "To: %s\n", strings.Join(ack.To, ", "))
+	fmt.Fprintf(&mailText, "Cc: %s\n\n", strings.Join(ack.Cc, ", "))
+	mailText.WriteString(ack.Body)
+	b.WriteString(markdown.Fence("text", mailText.String()))
+	return b.String()
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// safeURL makes an outside URL usable as a Markdown link destination: only
+// http and https, and every character that could end the destination is
+// percent-encoded.
+func safeURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "#"
+	}
+	s := u.String()
+	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E", "\"", "%22", "`", "%60").Replace(s)
+}

@@ -1,0 +1,65 @@
+package tracker
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var markerRE = regexp.MustCompile(`<!-- liaisonbot:statement (\d+) -->`)
+
+// StatementIDOf reads the statement id from an issue body's marker.
+func StatementIDOf(body string) (int, bool) {
+	m := markerRE.FindStringSubmatch(body)
+	if m == nil {
+		return 0, false
+	}
+	id, err := strconv.Atoi(m[1])
+	return id, err == nil
+}
+
+var sectionRE = regexp.MustCompile(`(?s)<!-- liaisonbot:begin (\w+)([^>]*?) -->\n(.*?)<!-- liaisonbot:end (\w+) -->`)
+
+// Section is one app-owned part of an issue body.
+type Section struct {
+	Name    string
+	Attrs   string // e.g. "sha=abc" on the acknowledgement
+	Content string
+}
+
+// Sections lists the app-owned sections of body by name.
+func Sections(body string) map[string]Section {
+	out := map[string]Section{}
+	for _, m := range sectionRE.FindAllStringSubmatch(body, -1) {
+		if m[1] != m[4] {
+			continue
+		}
+		out[m[1]] = Section{Name: m[1], Attrs: strings.TrimSpace(m[2]), Content: m[3]}
+	}
+	return out
+}
+
+// ReplaceSections rewrites the named sections of current with those of
+// fresh and leaves everything else — what people wrote — as it is. A
+// section missing from current (someone deleted it) stays missing.
+func ReplaceSections(current, fresh string, names ...string) string {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	freshSecs := sectionRE.FindAllStringSubmatch(fresh, -1)
+	bySection := map[string]string{}
+	for _, m := range freshSecs {
+		bySection[m[1]] = m[0]
+	}
+	return sectionRE.ReplaceAllStringFunc(current, func(old string) string {
+		m := sectionRE.FindStringSubmatch(old)
+		if m[1] != m[4] || !want[m[1]] {
+			return old
+		}
+		if repl, ok := bySection[m[1]]; ok {
+			return repl
+		}
+		return old
+	})
+}
