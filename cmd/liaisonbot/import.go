@@ -24,7 +24,7 @@ func newImportCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signalContext()
+			ctx, stop := signalContext(cmd.Context())
 			defer stop()
 			srv, err := server.New(ctx, cfg, logger(cfg), server.Options{DatatrackerRetries: 2})
 			if err != nil {

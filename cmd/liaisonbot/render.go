@@ -33,7 +33,7 @@ func newRenderCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signalContext()
+			ctx, stop := signalContext(cmd.Context())
 			defer stop()
 			srv, err := server.New(ctx, cfg, logger(cfg), server.Options{DryRun: true, RepoConfig: rc, DatatrackerRetries: 2})
 			if err != nil {

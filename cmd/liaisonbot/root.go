@@ -58,6 +58,6 @@ func logger(cfg *config.Config) zerolog.Logger {
 
 // signalContext ends on SIGINT or SIGTERM, so a pass stops cleanly and
 // records what it did.
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 }

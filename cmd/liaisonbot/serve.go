@@ -16,7 +16,7 @@ func newServeCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signalContext()
+			ctx, stop := signalContext(cmd.Context())
 			defer stop()
 			srv, err := server.New(ctx, cfg, logger(cfg), server.Options{})
 			if err != nil {

@@ -95,7 +95,7 @@ func runSync(cmd *cobra.Command, g *globalFlags, f *syncFlags) error {
 		}
 		opts.RepoConfig = rc
 	}
-	ctx, stop := signalContext()
+	ctx, stop := signalContext(cmd.Context())
 	defer stop()
 	srv, err := server.New(ctx, cfg, logger(cfg), opts)
 	if err != nil {

@@ -127,22 +127,37 @@ func (s *Server) authorize(c *call, p principal) bool {
 func (p principal) canSee(r *repo) bool {
 	switch p.kind {
 	case installationToken:
-		if !p.inst.has(r.fullName()) {
-			return false
+		if !p.installed(r) {
+			// Any installation token reads public repositories, as the
+			// app reads intarchboard/liaison-templates.
+			return !r.private
 		}
-		return p.tok.repos == nil || p.tok.repos[strings.ToLower(r.fullName())]
+		return true
 	case anonymous:
 		return !r.private
 	}
 	return false
 }
 
+// installed reports whether an installation token covers the repository.
+func (p principal) installed(r *repo) bool {
+	if !p.inst.has(r.fullName()) {
+		return false
+	}
+	return p.tok.repos == nil || p.tok.repos[strings.ToLower(r.fullName())]
+}
+
 // repo finds the request's repository, answering 404 when it does not exist
-// or the caller cannot see it.
+// or the caller cannot see it, and 403 to an installation that may read a
+// public repository it is not installed on but not write to it.
 func (c *call) repo() (*repo, bool) {
 	r, ok := c.s.repos[strings.ToLower(c.params["owner"]+"/"+c.params["repo"])]
 	if !ok || !c.who.canSee(r) {
 		c.notFound()
+		return nil, false
+	}
+	if c.who.kind == installationToken && !c.who.installed(r) && c.r.Method != http.MethodGet && c.r.Method != http.MethodHead {
+		c.error(http.StatusForbidden, "Resource not accessible by integration")
 		return nil, false
 	}
 	return r, true

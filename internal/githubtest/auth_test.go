@@ -151,7 +151,8 @@ func TestInstallationTokens(t *testing.T) {
 
 func TestTokenRestrictedToRepositories(t *testing.T) {
 	s := fixture(t)
-	s.AddInstallation(instID, owner, "ietf/other")
+	s.AddRepo("ietf/closed", githubtest.Private())
+	s.AddInstallation(instID, owner, "ietf/other", "ietf/closed")
 	app, err := creator(s).NewAppClient()
 	if err != nil {
 		t.Fatal(err)
@@ -160,8 +161,15 @@ func TestTokenRestrictedToRepositories(t *testing.T) {
 	if err != nil || len(tok.Repositories) != 1 {
 		t.Fatalf("CreateInstallationToken(other) = %v, %v", tok, err)
 	}
-	if status, _, _ := rawRequest(t, s, "GET", "repos/ietf/liaisons", tok.GetToken(), ""); status != http.StatusNotFound {
-		t.Errorf("a repository the token was not given: %d, want 404", status)
+	if status, _, _ := rawRequest(t, s, "GET", "repos/ietf/closed", tok.GetToken(), ""); status != http.StatusNotFound {
+		t.Errorf("a private repository the token was not given: %d, want 404", status)
+	}
+	// Public repositories are readable with any token, but not writable.
+	if status, _, _ := rawRequest(t, s, "GET", "repos/ietf/liaisons", tok.GetToken(), ""); status != http.StatusOK {
+		t.Errorf("a public repository the token was not given: %d, want 200", status)
+	}
+	if status, _, _ := rawRequest(t, s, "POST", "repos/ietf/liaisons/issues", tok.GetToken(), `{"title":"x"}`); status != http.StatusForbidden {
+		t.Errorf("writing to a public repository the token was not given: %d, want 403", status)
 	}
 	if status, _, _ := rawRequest(t, s, "GET", "repos/ietf/other", tok.GetToken(), ""); status != http.StatusOK {
 		t.Errorf("the repository the token was given: %d", status)

@@ -64,3 +64,11 @@ func (s *Server) countRequest(c *call) {
 	}
 	s.counts.ByRoute[c.route.key()]++
 }
+
+// tokenRoute mints installation tokens: a POST, but not a change anyone
+// sees, and every new process makes one.
+const tokenRoute = "POST /app/installations/{installation_id}/access_tokens"
+
+// RepoWrites counts the writes that change something in a repository:
+// every write except minting installation tokens.
+func (c Counts) RepoWrites() int { return c.Writes - c.ByRoute[tokenRoute] }

@@ -217,5 +217,3 @@ func (p *Puller) intCursor(ctx context.Context, name string) (int, bool, error) 
 	}
 	return n, true, nil
 }
-
-

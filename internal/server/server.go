@@ -205,8 +205,7 @@ func (s *Server) readTemplates(ctx context.Context) (map[string]templates.Templa
 
 func (s *Server) templatesClient(ctx context.Context) (*github.Client, error) {
 	if s.clients != nil {
-		owner, _ := s.cfg.Templates.OwnerName()
-		if id, ok := s.installationFor(ctx, owner); ok {
+		if id, ok := s.installationFor(ctx); ok {
 			return s.clients.NewInstallationClient(id)
 		}
 	}
@@ -224,17 +223,9 @@ func (s *Server) templatesClient(ctx context.Context) (*github.Client, error) {
 	return c, nil
 }
 
-// installationFor finds an installation of the app on owner, so the
-// templates are read with its token; a public repository is readable by
-// any installation's token, so one on any account will do.
-func (s *Server) installationFor(ctx context.Context, owner string) (int64, bool) {
-	app, err := s.clients.NewAppClient()
-	if err != nil {
-		return 0, false
-	}
-	if in, _, err := app.Apps.FindUserInstallation(ctx, owner); err == nil && in.GetID() != 0 {
-		return in.GetID(), true
-	}
+// installationFor finds an installation of the app whose token reads the
+// templates: any installation token reads a public repository.
+func (s *Server) installationFor(ctx context.Context) (int64, bool) {
 	if gr, ok := s.repos.(*schedule.GitHubRepos); ok {
 		return gr.AnyInstallation(ctx)
 	}
@@ -373,7 +364,6 @@ func (c templateCache) Get(ctx context.Context, key string) (templates.Cached, b
 func (c templateCache) Put(ctx context.Context, key string, v templates.Cached) error {
 	return c.st.PutTemplateCache(ctx, key, v.Content, v.SHA, v.ETag, v.CheckedAt)
 }
-
 
 // Render drafts the issue of one statement, fetched from the datatracker,
 // for the first tracking repository (a dry-run server's imaginary one).
