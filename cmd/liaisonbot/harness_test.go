@@ -34,8 +34,14 @@ type harness struct {
 type harnessOption func(*harnessSetup)
 
 type harnessSetup struct {
-	gh       []githubtest.Option
-	repoYAML string
+	gh          []githubtest.Option
+	repoYAML    string
+	extraConfig string
+}
+
+// withConfig appends YAML to the server config.
+func withConfig(yaml string) harnessOption {
+	return func(s *harnessSetup) { s.extraConfig += yaml }
 }
 
 func withGitHub(opts ...githubtest.Option) harnessOption {
@@ -102,7 +108,7 @@ store:
   dsn: sqlite:%[5]s
 logging:
   level: error
-`, h.gh.URL(), h.gh.AppID(), key, h.dt.URL(), filepath.Join(h.dir, "liaisonbot.db"))
+`, h.gh.URL(), h.gh.AppID(), key, h.dt.URL(), filepath.Join(h.dir, "liaisonbot.db")) + setup.extraConfig
 	if err := os.WriteFile(h.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -231,6 +231,95 @@ func checkInert(t *testing.T, id int, body string) {
 	})
 }
 
-var _ = context.Background
-var _ = sync.Mutex{}
-var _ = time.Second
+// TestSyncSurvivesCancelAndLostAnswers cancels a sync midway, then makes
+// GitHub drop the connection after a create it applied: later passes must
+// still end with exactly one issue per statement.
+func TestSyncSurvivesCancelAndLostAnswers(t *testing.T) {
+	h := newHarness(t)
+	cs := corpus()
+	h.seed(cs)
+	wanted := 0
+	for _, c := range cs {
+		if c.wanted {
+			wanted++
+		}
+	}
+
+	// Cancel once a few issues exist.
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			if h.gh.Counts().ContentCreating >= 5 {
+				cancel()
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	_, err := h.run(ctx, "sync")
+	cancel()
+	wg.Wait()
+	if err == nil {
+		t.Fatal("the cancelled sync reported success")
+	}
+	first := len(h.gh.Issues(trackingRepo))
+	if first == 0 || first >= wanted {
+		t.Fatalf("the cancelled sync made %d of %d issues; the test needs a partial pass", first, wanted)
+	}
+
+	// The next create is applied but its answer is lost.
+	h.gh.DropAfterCreate(1)
+	if out, err := h.run(context.Background(), "sync"); err == nil {
+		t.Errorf("a sync with a lost answer reported success:\n%s", out)
+	}
+	if h.gh.Counts().Dropped != 1 {
+		t.Fatalf("the fake dropped %d connections, want 1", h.gh.Counts().Dropped)
+	}
+
+	h.mustRun("sync")
+	got := issuesByStatement(t, h.gh)
+	if len(got) != wanted || len(h.gh.Issues(trackingRepo)) != wanted {
+		t.Errorf("%d statements with issues, %d issues; want %d each", len(got), len(h.gh.Issues(trackingRepo)), wanted)
+	}
+	h.gh.ResetCounts()
+	h.mustRun("sync")
+	if c := h.gh.Counts(); c.RepoWrites() != 0 {
+		t.Errorf("a pass after recovery still writes: %v", c.ByRoute)
+	}
+}
+
+// TestRequestBudget measures GitHub requests per operation from the fake's
+// counters: one content-creating request per new statement, and an idle
+// pass that writes nothing and is never rate-limited. bench/RESULTS.md
+// records the figures it logs.
+func TestRequestBudget(t *testing.T) {
+	h := newHarness(t)
+	cs := corpus()
+	h.seed(cs)
+	wanted := 0
+	for _, c := range cs {
+		if c.wanted {
+			wanted++
+		}
+	}
+	h.mustRun("sync")
+	c := h.gh.Counts()
+	creates := c.ByRoute["POST /repos/{owner}/{repo}/issues"]
+	if creates != wanted || c.ContentCreating != wanted || c.RepoWrites() != wanted {
+		t.Errorf("first pass: %d creates, %d content-creating, %d writes; want %d each (one per new statement)", creates, c.ContentCreating, c.RepoWrites(), wanted)
+	}
+	t.Logf("first pass, %d new statements: %d requests (%d reads, %d writes of which %d content-creating, %d token mints)",
+		wanted, c.Requests, c.Reads, c.Writes, c.ContentCreating, c.Writes-c.RepoWrites())
+
+	h.gh.ResetCounts()
+	h.mustRun("sync")
+	c = h.gh.Counts()
+	if c.RepoWrites() != 0 || c.ContentCreating != 0 || c.RateLimited != 0 {
+		t.Errorf("idle pass: %d writes, %d content-creating, %d rate-limited; want none: %v", c.RepoWrites(), c.ContentCreating, c.RateLimited, c.ByRoute)
+	}
+	t.Logf("idle pass: %d requests (%d reads, %d not modified, %d writes: token mints only), routes %v",
+		c.Requests, c.Reads, c.NotModified, c.Writes, c.ByRoute)
+}

@@ -209,8 +209,8 @@ func TestParseStrict(t *testing.T) {
 			name: "decodeAndValidationProblemsTogether",
 			data: "datatracker:\n  page_size: 500\n  poll_intervl: 5m\n",
 			want: []string{
-				`config.yml:3: unknown key "datatracker.poll_intervl" (did you mean "datatracker.poll_interval"?)`,
 				`config.yml:2: datatracker.page_size: must be between 1 and 100, got 500`,
+				`config.yml:3: unknown key "datatracker.poll_intervl" (did you mean "datatracker.poll_interval"?)`,
 			},
 		},
 	}
@@ -606,5 +606,19 @@ func TestStoreDriver(t *testing.T) {
 		if (err == nil) != tt.ok || driver != tt.driver || source != tt.source {
 			t.Errorf("Driver(%q) = %q, %q, %v; want %q, %q, ok=%v", tt.dsn, driver, source, err, tt.driver, tt.source, tt.ok)
 		}
+	}
+}
+
+func TestProblemsInFileOrderEnvironmentLast(t *testing.T) {
+	data := "templates:\n  repo: bad\ndatatracker:\n  page_size: 500\nstorr: {}\n"
+	_, err := Parse("config.yml", []byte(data), envMap(map[string]string{"LIAISONBOT_LOGGING_LEVEL": "loud"}))
+	want := []string{
+		`config.yml:2: templates.repo: "bad" is not a repository: want owner/name, such as intarchboard/liaison-templates`,
+		`config.yml:4: datatracker.page_size: must be between 1 and 100, got 500`,
+		`config.yml:5: unknown key "storr" (did you mean "store"?)`,
+		`$LIAISONBOT_LOGGING_LEVEL: logging.level: "loud" is not a level: want one of trace, debug, info, warn, error`,
+	}
+	if got := messages(err); !reflect.DeepEqual(got, want) {
+		t.Errorf("error =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }

@@ -3,8 +3,8 @@ package config
 import (
 	"fmt"
 	"os"
-	"time"
 	"testing"
+	"time"
 )
 
 // FuzzParse checks that no input makes the parsers panic: a repository

@@ -14,9 +14,9 @@ import (
 // sending and one of the receiving groups respectively; note that the
 // sender of an outgoing statement is an IETF group, so From patterns on
 // outside bodies exclude outgoing statements. A statement posted before
-// c.Since — or, when c has no since, before the since argument (the day
-// the repository was first seen) — is not wanted; a statement without a
-// date is. A nil c wants what DefaultRepoConfig wants.
+// since is not wanted; a statement without a date is. The caller decides
+// since: c.Since, else the day the repository was first seen, or an
+// earlier date for a backfill. A nil c wants what DefaultRepoConfig wants.
 func (c *RepoConfig) Wants(st *liaison.Statement, since liaison.Date) bool {
 	if st == nil {
 		return false
@@ -40,11 +40,7 @@ func (c *RepoConfig) Wants(st *liaison.Statement, since liaison.Date) bool {
 	if len(c.To) > 0 && !matchGroups(c.To, st.ToGroups) {
 		return false
 	}
-	floor := c.Since.Date
-	if floor.IsZero() {
-		floor = since
-	}
-	if day := st.Day(); !floor.IsZero() && !day.IsZero() && day.Before(floor) {
+	if day := st.Day(); !since.IsZero() && !day.IsZero() && day.Before(since) {
 		return false
 	}
 	return true

@@ -87,8 +87,8 @@ func TestParseRepoErrors(t *testing.T) {
 			[]string{`liaison.yml:2: unknown key "ack.sendd" (did you mean "ack.send"?)`}},
 		{"unknownKeyInRule", "assignees:\n  rules:\n    - from: [x]\n      user: [bob]\n",
 			[]string{
-				`liaison.yml:4: unknown key "assignees.rules[0].user" (did you mean "assignees.rules[0].users"?)`,
 				`liaison.yml:3: assignees.rules[0].users: missing: a rule needs at least one user`,
+				`liaison.yml:4: unknown key "assignees.rules[0].user" (did you mean "assignees.rules[0].users"?)`,
 			}},
 		{"badGlob", "from:\n  - itu-t*\n  - \"[\"\n",
 			[]string{`liaison.yml:3: from[1]: bad pattern "[": syntax error in pattern (patterns use path.Match syntax: *, ?, [a-z])`}},
@@ -130,10 +130,10 @@ func TestParseRepoErrors(t *testing.T) {
 			[]string{`liaison.yml:1: from: want a list, got "itu-t*"`}},
 		{"severalProblemsAtOnce", "direction: sideways\nfrom: [\"[\"]\nsince: 2026-13-40\nack:\n  sned: auto\n",
 			[]string{
-				`liaison.yml:3: since: invalid date "2026-13-40": want YYYY-MM-DD`,
-				`liaison.yml:5: unknown key "ack.sned" (did you mean "ack.send"?)`,
 				`liaison.yml:1: direction: "sideways" is not a direction: want incoming or both`,
 				`liaison.yml:2: from[0]: bad pattern "[": syntax error in pattern (patterns use path.Match syntax: *, ?, [a-z])`,
+				`liaison.yml:3: since: invalid date "2026-13-40": want YYYY-MM-DD`,
+				`liaison.yml:5: unknown key "ack.sned" (did you mean "ack.send"?)`,
 			}},
 	}
 	for _, tt := range tests {
@@ -314,12 +314,14 @@ func TestWants(t *testing.T) {
 		{"fromAppliesToOutgoingSender", "direction: both\nfrom: [\"itu-t*\"]\n", outgoing, liaison.Date{}, false},
 		{"toGlobMatches", "to: [iab]\n", incoming3GPP, liaison.Date{}, true},
 		{"toGlobMisses", "to: [iab]\n", incomingSG13, liaison.Date{}, false},
-		{"configSinceRefusesOlder", "since: 2026-01-01\n", old, liaison.Date{}, false},
-		{"configSinceKeepsSameDay", "since: 2026-03-10\n", incomingSG13, liaison.Date{}, true},
-		{"configSinceBeatsFirstSeen", "since: 2025-01-01\n", old, date("2026-03-01"), true},
-		{"firstSeenUsedWithoutConfigSince", "", old, date("2026-01-01"), false},
-		{"firstSeenKeepsNewer", "", incomingSG13, date("2026-01-01"), true},
-		{"undatedIsWanted", "since: 2026-01-01\n", undated, liaison.Date{}, true},
+		// The caller passes the effective since (the config's, else the
+		// first-seen day, or a backfill's); Wants does not second-guess it.
+		{"sinceRefusesOlder", "", old, date("2026-01-01"), false},
+		{"sinceKeepsSameDay", "", incomingSG13, date("2026-03-10"), true},
+		{"backfillBeatsConfigSince", "since: 2026-06-01\n", old, date("2025-01-01"), true},
+		{"noSinceWantsAll", "", old, liaison.Date{}, true},
+		{"sinceKeepsNewer", "", incomingSG13, date("2026-01-01"), true},
+		{"undatedIsWanted", "", undated, date("2026-01-01"), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,11 +2,14 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,7 +24,6 @@ type document struct {
 	name   string
 	keys   map[string]int // key path → line of the key
 	byLine []placed       // every key and value node, for lookups by line
-	top    *yaml.Node     // the top-level mapping, nil for an empty file
 }
 
 // placed is one node of the document with its key path.
@@ -42,17 +44,7 @@ func decodeStrict(name string, data []byte, out any) (*document, problems) {
 	doc := &document{name: name, keys: map[string]int{}}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			return doc, problems{syntaxError(name, err)}
-		}
-		// A duplicate key; the tree is complete, so the key can be named.
-		doc.index(&root, "")
-		var found problems
-		for _, msg := range te.Errors {
-			found = append(found, doc.rewrite(msg, reflect.TypeOf(out)))
-		}
-		return doc, found
+		return doc, problems{syntaxError(name, err)}
 	}
 	if len(root.Content) == 0 {
 		return doc, nil // an empty file: every key takes its default
@@ -64,7 +56,6 @@ func decodeStrict(name string, data []byte, out any) (*document, problems) {
 	if top.Kind != yaml.MappingNode {
 		return doc, problems{{File: name, Line: top.Line, Msg: "want a mapping of keys (key: value) at the top level"}}
 	}
-	doc.top = top
 	doc.index(top, "")
 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -173,12 +164,11 @@ func (d *document) valueAt(line, column int, value string) (placed, bool) {
 }
 
 var (
-	reUnknown   = regexp.MustCompile(`^line (\d+): field (.+) not found in type (.+)$`)
-	reDuplicate = regexp.MustCompile(`^line (\d+): field (.+) already set in type (.+)$`)
-	reDefined   = regexp.MustCompile(`^line (\d+): mapping key "(.+)" already defined at line (\d+)$`)
-	reType      = regexp.MustCompile("^line (\\d+): cannot unmarshal (!!\\w+)(?: `(.*)`)? into (.+)$")
-	reOwn       = regexp.MustCompile(`^line (\d+): column (\d+): (.+)$`)
-	reSyntax    = regexp.MustCompile(`^yaml: line (\d+): (.+)$`)
+	reUnknown = regexp.MustCompile(`^line (\d+): field (.+) not found in type (.+)$`)
+	reDefined = regexp.MustCompile(`^line (\d+): mapping key "(.+)" already defined at line (\d+)$`)
+	reType    = regexp.MustCompile("^line (\\d+): cannot unmarshal (!!\\w+)(?: `(.*)`)? into (.+)$")
+	reOwn     = regexp.MustCompile(`^line (\d+): column (\d+): (.+)$`)
+	reSyntax  = regexp.MustCompile(`^yaml: line (\d+): (.+)$`)
 )
 
 // rewrite turns one of yaml.v3's decode messages into a FieldError naming
@@ -195,11 +185,7 @@ func (d *document) rewrite(msg string, root reflect.Type) *FieldError {
 		}
 		return fe
 	}
-	if m := reDuplicate.FindStringSubmatch(msg); m != nil {
-		fe.Line, _ = strconv.Atoi(m[1])
-		fe.Msg = fmt.Sprintf("duplicate key %q", d.keyOnLine(fe.Line, m[2]))
-		return fe
-	}
+	// Duplicate keys (yaml.v3 checks them before matching fields).
 	if m := reDefined.FindStringSubmatch(msg); m != nil {
 		fe.Line, _ = strconv.Atoi(m[1])
 		fe.Msg = fmt.Sprintf("duplicate key %q (first written on line %s)", d.keyOnLine(fe.Line, m[2]), m[3])
@@ -427,5 +413,16 @@ func (d *document) locate(ps problems, env map[string]string) problems {
 		p.File = d.name
 		p.Line = d.line(p.Key)
 	}
+	// In file order, as an editor shows them; environment problems last.
+	slices.SortStableFunc(ps, func(a, b *FieldError) int {
+		return cmp.Compare(sortLine(a), sortLine(b))
+	})
 	return ps
+}
+
+func sortLine(p *FieldError) int {
+	if p.Env != "" {
+		return math.MaxInt
+	}
+	return p.Line
 }

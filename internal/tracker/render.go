@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -149,7 +150,7 @@ func Recipients(st *liaison.Statement) (valid, invalid []string) {
 	}
 	if list, err := mail.ParseAddressList(src); err == nil {
 		for _, a := range list {
-			valid = append(valid, a.String())
+			valid = append(valid, displayAddress(a))
 		}
 		return valid, nil
 	}
@@ -160,12 +161,25 @@ func Recipients(st *liaison.Statement) (valid, invalid []string) {
 			continue
 		}
 		if a, err := mail.ParseAddress(part); err == nil {
-			valid = append(valid, a.String())
+			valid = append(valid, displayAddress(a))
 		} else {
 			invalid = append(invalid, part)
 		}
 	}
 	return valid, invalid
+}
+
+// displayAddress writes an address as people read it: "Name <addr>", the
+// name in quotes only where RFC 5322 needs them and never RFC 2047-encoded
+// (mail headers encode it when the mail is sent).
+func displayAddress(a *mail.Address) string {
+	if a.Name == "" {
+		return "<" + a.Address + ">"
+	}
+	if strings.ContainsAny(a.Name, "()<>[]:;@\\,.\"") {
+		return strconv.Quote(a.Name) + " <" + a.Address + ">"
+	}
+	return a.Name + " <" + a.Address + ">"
 }
 
 // Marker is the hidden, machine-readable line that ties an issue to its

@@ -118,11 +118,12 @@ func TestRecipients(t *testing.T) {
 		st                 liaison.Statement
 		valid, invalidList string
 	}{
-		{"response contacts win", liaison.Statement{ResponseContacts: "a@x.org, B <b@x.org>", FromContact: "c@x.org"}, `<a@x.org>,"B" <b@x.org>`, ""},
-		{"from contact otherwise", liaison.Statement{FromContact: "Chair <chair@x.org>"}, `"Chair" <chair@x.org>`, ""},
+		{"response contacts win", liaison.Statement{ResponseContacts: "a@x.org, B <b@x.org>", FromContact: "c@x.org"}, `<a@x.org>,B <b@x.org>`, ""},
+		{"from contact otherwise", liaison.Statement{FromContact: "Chair <chair@x.org>"}, `Chair <chair@x.org>`, ""},
 		{"bad entries apart", liaison.Statement{ResponseContacts: "ok@x.org, not an address, @@"}, `<ok@x.org>`, "not an address|@@"},
 		{"newline separated", liaison.Statement{ResponseContacts: "a@x.org\r\nb@x.org"}, `<a@x.org>,<b@x.org>`, ""},
 		{"none", liaison.Statement{}, "", ""},
+		{"non-ASCII and specials", liaison.Statement{FromContact: `"Müller, Jürgen" <j@x.org>`}, `"Müller, Jürgen" <j@x.org>`, ""},
 	}
 	for _, tc := range tests {
 		v, inv := Recipients(&tc.st)
