@@ -269,3 +269,28 @@ func TestCheckConfigAndVersion(t *testing.T) {
 		t.Errorf("version: %v %q", err, out.String())
 	}
 }
+
+func TestOrgDefaultsApplyButDoNotTrack(t *testing.T) {
+	h := newHarness(t, withRepoConfig("since: 2025-01-01\n"))
+	org := "ietf-liaisons/.github"
+	h.gh.AddRepo(org)
+	h.gh.AddInstallation(installationID, "ietf-liaisons", trackingRepo, org)
+	h.gh.PutFile(org, "", "liaison.yml", []byte("from: ['3gpp*']\nassignees:\n  default: [alice]\n"))
+	// The org's .github repository itself has no .github/liaison.yml: it
+	// supplies defaults only and is not tracked.
+	ids := h.seed(corpus())
+	h.mustRun("sync")
+	got := issuesByStatement(t, h.gh)
+	if len(got) == 0 {
+		t.Fatal("no issues: the org defaults were not merged")
+	}
+	for id, is := range got {
+		if !containsLabel(is.Labels, "from/3gpp") || len(is.Assignees) != 1 || is.Assignees[0] != "alice" {
+			t.Errorf("LS %d: labels %v, assignees %v; want only 3GPP statements, assigned to alice", id, is.Labels, is.Assignees)
+		}
+	}
+	if n := len(h.gh.Issues(org)); n != 0 {
+		t.Errorf("the org's .github repository got %d issues", n)
+	}
+	_ = ids
+}

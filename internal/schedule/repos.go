@@ -47,10 +47,18 @@ type GitHubRepos struct {
 	BotLogin string
 	Log      zerolog.Logger
 	Now      func() time.Time
+	// DefaultSince applies to repositories whose liaison.yml has no since
+	// (the server's sync.since); without it, the day a repository was first
+	// seen.
+	DefaultSince liaison.Date
 
 	mu        sync.Mutex
 	installed []installedRepo
 	listedAt  time.Time
+	// noOrgDefaults remembers owners without an org-wide liaison.yml until
+	// the next hourly listing: a 404 is never a free 304, so an idle pass
+	// would otherwise pay for it every time.
+	noOrgDefaults map[string]time.Time
 }
 
 // TrackingRepos lists the repositories that have a valid liaison.yml. A
@@ -99,6 +107,9 @@ func (g *GitHubRepos) TrackingRepos(ctx context.Context) ([]TrackingRepo, error)
 		}
 		since := rc.Since.Date
 		if since.IsZero() {
+			since = g.DefaultSince
+		}
+		if since.IsZero() {
 			since = liaison.DateOf(rec.FirstSeen.UTC())
 		}
 		out = append(out, TrackingRepo{
@@ -123,7 +134,7 @@ func (g *GitHubRepos) now() time.Time {
 func (g *GitHubRepos) Forget() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.installed, g.listedAt = nil, time.Time{}
+	g.installed, g.listedAt, g.noOrgDefaults = nil, time.Time{}, nil
 }
 
 func (g *GitHubRepos) installations(ctx context.Context) ([]installedRepo, error) {
@@ -188,10 +199,26 @@ func (g *GitHubRepos) installationRepos(ctx context.Context, id int64) ([]instal
 }
 
 func (g *GitHubRepos) orgDefaults(ctx context.Context, client *github.Client, owner string) (*config.RepoConfig, error) {
+	g.mu.Lock()
+	at, absent := g.noOrgDefaults[owner]
+	g.mu.Unlock()
+	if absent && g.now().Sub(at) < installsRefresh {
+		return nil, nil
+	}
 	data, found, err := readFile(ctx, client, owner, OrgConfigRepo, OrgConfigPath, "")
-	if err != nil || !found {
+	if err != nil {
 		return nil, err
 	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.noOrgDefaults == nil {
+		g.noOrgDefaults = map[string]time.Time{}
+	}
+	if !found {
+		g.noOrgDefaults[owner] = g.now()
+		return nil, nil
+	}
+	delete(g.noOrgDefaults, owner)
 	return config.ParseRepo(owner+"/"+OrgConfigRepo+":"+OrgConfigPath, data)
 }
 

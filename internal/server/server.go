@@ -113,11 +113,6 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 		}
 		s.repos = staticRepos{{FullName: name, Config: rc, Since: rc.Since.Date}}
 	case cfg.HasGitHubApp():
-		if cfg.Github.App.WebhookSecret == "" {
-			// Checked now although webhooks come later: go-githubapp's
-			// dispatcher accepts unsigned payloads when the secret is empty.
-			log.Warn().Msg("github.app.webhook_secret is empty: webhooks will be refused until it is set")
-		}
 		s.clients, err = githubapp.NewDefaultCachingClientCreator(cfg.Github,
 			githubapp.WithClientUserAgent(version.UserAgent()),
 			githubapp.WithClientTimeout(30*time.Second),
@@ -133,7 +128,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 			st.Close()
 			return nil, err
 		}
-		s.repos = &schedule.GitHubRepos{Clients: s.clients, Store: st, BotLogin: botLogin, Log: log, Now: opt.Now}
+		s.repos = &schedule.GitHubRepos{Clients: s.clients, Store: st, BotLogin: botLogin, Log: log, Now: opt.Now, DefaultSince: cfg.Sync.Since.Date}
 	default:
 		st.Close()
 		return nil, errors.New("no GitHub App credentials (github.app.integration_id and a private key): use --dry-run to try liaisonbot without them")
@@ -236,14 +231,31 @@ func (s *Server) installationFor(ctx context.Context) (int64, bool) {
 // gracefully: the pass in flight finishes its current request and records
 // what it did.
 func (s *Server) Serve(ctx context.Context) error {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/health", s.health)
-	mux.Handle("GET /api/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
-	srv := &http.Server{Addr: s.cfg.Server.Address, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", s.cfg.Server.Address)
 	if err != nil {
 		return fmt.Errorf("failed to listen on %s: %w", s.cfg.Server.Address, err)
 	}
+	return s.ServeListener(ctx, ln)
+}
+
+// Handler serves the app's HTTP endpoints.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/health", s.health)
+	mux.Handle("GET /api/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// ServeListener is Serve on a listener the caller opened.
+func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
+	if s.cfg.Github.App.WebhookSecret == "" {
+		// go-githubapp's dispatcher checks no signature when the secret is
+		// empty: anyone could send events. Refuse rather than run open.
+		ln.Close()
+		return errors.New("github.app.webhook_secret is empty: set it (or GITHUB_APP_WEBHOOK_SECRET) to the app's webhook secret before serving")
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	var err error
 	s.log.Info().Str("address", ln.Addr().String()).Str("version", version.String()).Msg("liaisonbot serving")
 
 	var wg sync.WaitGroup

@@ -92,14 +92,18 @@ func Title(st *liaison.Statement) string {
 // names the problem.
 func (r *Renderer) Render(st *liaison.Statement, tg Target) Draft {
 	cls := liaison.Classify(st, tg.Family)
-	ack := r.acknowledgement(st, cls.Family, tg.Signoff)
+	var ack *Acknowledgement
+	if cls.Incoming {
+		// The IETF acknowledges what it receives, not what it sends.
+		ack = r.acknowledgement(st, cls.Family, tg.Signoff)
+	}
 	body := r.body(st, tg, ack)
 	return Draft{
 		Issue: IssueSpec{
 			Title:     Title(st),
 			Body:      body,
 			Labels:    cls.Labels(),
-			Assignees: append([]string(nil), tg.Assignees...),
+			Assignees: append([]string{}, tg.Assignees...),
 		},
 		Ack: ack,
 	}
@@ -195,7 +199,9 @@ func (r *Renderer) body(st *liaison.Statement, tg Target, ack *Acknowledgement) 
 		Marker:          Marker(st.ID),
 		Metadata:        r.metadata(st, tg),
 		Acknowledgement: ackSection(ack),
-		AckSHA:          ack.SHA,
+	}
+	if ack != nil {
+		d.AckSHA = ack.SHA
 	}
 	d.Statement = r.statementSection(st, func(quote string) int {
 		d.Statement = quote
@@ -338,8 +344,8 @@ func groups(gs []liaison.Group) string {
 
 func ackSection(ack *Acknowledgement) string {
 	var b strings.Builder
-	if ack.Template == "" {
-		b.WriteString("_No acknowledgement applies to this statement._\n")
+	if ack == nil {
+		b.WriteString("_No acknowledgement: the IETF sent this statement._\n")
 		return b.String()
 	}
 	fmt.Fprintf(&b, "From the template %s", markdown.CodeSpan(ack.Template))

@@ -3,6 +3,7 @@ package tracker
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +167,18 @@ func TestReplaceSectionsKeepsPeoplesText(t *testing.T) {
 	got := ReplaceSections(old, fresh, "metadata", "statement")
 	if !strings.Contains(got, "Notes from the manager") || !strings.Contains(got, "New text") || strings.Contains(got, "Please comment") {
 		t.Errorf("ReplaceSections lost people's text or kept the old statement:\n%s", got)
+	}
+}
+
+func TestOutgoingStatementHasNoAcknowledgement(t *testing.T) {
+	r := &Renderer{DatatrackerURL: "https://dt", Templates: map[string]templates.Template{}}
+	st := statement(4, liaison.PurposeInformation)
+	st.FromGroups, st.ToGroups = st.ToGroups, st.FromGroups
+	d := r.Render(&st, Target{Repo: "o/r"})
+	if d.Ack != nil {
+		t.Errorf("an outgoing statement got an acknowledgement draft: %+v", d.Ack)
+	}
+	if !strings.Contains(d.Issue.Body, "No acknowledgement") || !slices.Contains(d.Issue.Labels, "outgoing") {
+		t.Errorf("outgoing issue:\n%v\n%s", d.Issue.Labels, d.Issue.Body)
 	}
 }

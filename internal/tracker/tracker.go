@@ -86,7 +86,7 @@ func (t *Tracker) Plan(ctx context.Context, repo string, wanted []Wanted) ([]Pla
 	}
 	plans := make([]Plan, 0, len(wanted))
 	for _, w := range wanted {
-		p := Plan{StatementID: w.Statement.ID, Repo: repo, wanted: w}
+		p := Plan{StatementID: w.Statement.ID, Repo: repo, wanted: w, Issue: IssueSpec{Labels: []string{}, Assignees: []string{}}}
 		rec, known := byID[w.Statement.ID]
 		switch {
 		case !known && w.Statement.State != liaison.StatePosted:
