@@ -135,7 +135,7 @@ func (s *Statement) ToNames() string {
 	return strings.Join(names, ", ")
 }
 
-// Body family names the sending body for a from/<body> label: the acronym of
+// SenderBody names the sending body for a from/<body> label: the acronym of
 // the first sending group up to its first dash ("itu-t-sg-13" → "itu-t").
 // Sub-groups of one body share a label so a manager filters by body.
 func (s *Statement) SenderBody() string {

@@ -67,6 +67,11 @@ func (p *Puller) Pull(ctx context.Context, from liaison.Date) (PullResult, error
 		if evCur, err = p.Datatracker.LatestEventID(ctx); err != nil {
 			return res, fmt.Errorf("failed to read the datatracker's latest event: %w", err)
 		}
+		// Kept at once: if this pull fails later, the next one reads the
+		// events from here rather than from a newer "latest".
+		if err := p.Store.SetCursor(ctx, cursorEvent, strconv.Itoa(evCur)); err != nil {
+			return res, err
+		}
 	}
 	if err := p.backfill(ctx, from, &res); err != nil {
 		return res, err
@@ -75,15 +80,13 @@ func (p *Puller) Pull(ctx context.Context, from liaison.Date) (PullResult, error
 	// Changed statements, from the event feed.
 	touched := map[int]bool{}
 	maxEv := evCur
-	if evKnown {
-		err := p.Datatracker.Events(ctx, max(0, evCur-eventOverlap), func(e datatracker.Event) error {
-			touched[e.StatementID] = true
-			maxEv = max(maxEv, e.ID)
-			return nil
-		})
-		if err != nil {
-			return res, fmt.Errorf("failed to read datatracker events after %d: %w", evCur, err)
-		}
+	err = p.Datatracker.Events(ctx, max(0, evCur-eventOverlap), func(e datatracker.Event) error {
+		touched[e.StatementID] = true
+		maxEv = max(maxEv, e.ID)
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("failed to read datatracker events after %d: %w", evCur, err)
 	}
 
 	// New statements, by id.
