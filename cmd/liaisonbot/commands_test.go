@@ -50,12 +50,7 @@ func TestDryRunNeedsNoCredentialsAndWritesNothing(t *testing.T) {
 
 	// The JSON lines keep their documented shape.
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	wanted := 0
-	for _, c := range cs {
-		if c.wanted {
-			wanted++
-		}
-	}
+	wanted := wantedCount(cs)
 	if len(lines) != wanted {
 		t.Fatalf("%d plan lines, want %d:\n%s", len(lines), wanted, out.String())
 	}

@@ -239,3 +239,14 @@ func (h *harness) seed(cs []corpusCase) []int {
 	}
 	return ids
 }
+
+// wantedCount is how many statements of cs a tracking repository wants.
+func wantedCount(cs []corpusCase) int {
+	n := 0
+	for _, c := range cs {
+		if c.wanted {
+			n++
+		}
+	}
+	return n
+}

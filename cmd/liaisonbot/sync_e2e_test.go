@@ -238,12 +238,7 @@ func TestSyncSurvivesCancelAndLostAnswers(t *testing.T) {
 	h := newHarness(t)
 	cs := corpus()
 	h.seed(cs)
-	wanted := 0
-	for _, c := range cs {
-		if c.wanted {
-			wanted++
-		}
-	}
+	wanted := wantedCount(cs)
 
 	// Cancel once a few issues exist.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -299,12 +294,7 @@ func TestRequestBudget(t *testing.T) {
 	h := newHarness(t)
 	cs := corpus()
 	h.seed(cs)
-	wanted := 0
-	for _, c := range cs {
-		if c.wanted {
-			wanted++
-		}
-	}
+	wanted := wantedCount(cs)
 	h.mustRun("sync")
 	c := h.gh.Counts()
 	creates := c.ByRoute["POST /repos/{owner}/{repo}/issues"]
