@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -33,6 +34,9 @@ func newImportCommand(g *globalFlags) *cobra.Command {
 			defer srv.Close()
 			out := cmd.OutOrStdout()
 			rep, err := srv.Syncer().Import(ctx, id, schedule.Options{Emit: planPrinter(out, "text")})
+			if err == nil {
+				err = errors.Join(rep.ItemErrors...)
+			}
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -87,13 +88,18 @@ func runSync(cmd *cobra.Command, g *globalFlags, f *syncFlags) error {
 		if err != nil {
 			return err
 		}
-		if since.IsZero() && rc.Since.IsZero() {
-			since = liaison.DateOf(time.Now().UTC().Add(-dryRunWindow))
+		// The imaginary repository's since: its config's, else --since
+		// (standing in for the day a real repository is first seen), else
+		// the last 30 days. --since earlier than the config's is a backfill,
+		// as in a real pass.
+		repoSince := rc.Since.Date
+		if repoSince.IsZero() {
+			repoSince = since
 		}
-		if !since.IsZero() && (rc.Since.IsZero() || since.Before(rc.Since.Date)) {
-			rc.Since = config.Date{Date: since}
+		if repoSince.IsZero() {
+			repoSince = liaison.DateOf(time.Now().UTC().Add(-dryRunWindow))
 		}
-		opts.RepoConfig = rc
+		opts.RepoConfig, opts.DryRunSince = rc, repoSince
 	}
 	ctx, stop := signalContext(cmd.Context())
 	defer stop()
@@ -104,6 +110,9 @@ func runSync(cmd *cobra.Command, g *globalFlags, f *syncFlags) error {
 	defer srv.Close()
 	out := cmd.OutOrStdout()
 	rep, err := srv.Pass(ctx, schedule.Options{Backfill: since, DryRun: f.dryRun, Emit: planPrinter(out, f.format)})
+	if err == nil {
+		err = errors.Join(rep.ItemErrors...)
+	}
 	if f.format == "text" && (err == nil || rep.Plans > 0) {
 		fmt.Fprintf(out, "%d repositories, %d statements fetched (%d new or changed); %d planned: %d created, %d updated, %d unchanged, %d failed\n",
 			rep.Repos, rep.Pull.Fetched, rep.Pull.Changed, rep.Plans, rep.Result.Created, rep.Result.Updated, rep.Result.Skipped, rep.Result.Failed)

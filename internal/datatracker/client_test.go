@@ -483,10 +483,17 @@ func TestEvents(t *testing.T) {
 	if n := s.RequestsTo(eventPath); n != 2 {
 		t.Errorf("%d event list requests for 4 events at 2 a page, want 2", n)
 	}
+	// Pages go by id, not offset: the second page starts after the last id
+	// of the first.
+	var gts []string
 	for _, r := range s.Log() {
-		if r.Query.Get("order_by") != "id" || r.Query.Get("id__gt") != "2" {
-			t.Errorf("event request %s?%s, want order_by=id and id__gt=2", r.Path, r.Query.Encode())
+		if r.Query.Get("order_by") != "id" || r.Query.Get("offset") != "" {
+			t.Errorf("event request %s?%s, want order_by=id and no offset", r.Path, r.Query.Encode())
 		}
+		gts = append(gts, r.Query.Get("id__gt"))
+	}
+	if !slices.Equal(gts, []string{"2", "4"}) {
+		t.Errorf("id__gt of the event pages = %v, want [2 4]", gts)
 	}
 
 	got = nil
@@ -628,18 +635,44 @@ func TestNotAList(t *testing.T) {
 	}
 }
 
-func TestNextLinkStaysOnHost(t *testing.T) {
+func TestPagesThatDoNotAdvanceAreRefused(t *testing.T) {
+	// A server that ignores id__gt and repeats its page would otherwise be
+	// walked for ever.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"meta": {"next": "https://evil.example/api/v1/liaisons/liaisonstatementevent/?offset=2"},
+		w.Write([]byte(`{"meta": {"next": "/api/v1/liaisons/liaisonstatementevent/?offset=1"},
 			"objects": [{"id": 1, "time": "2025-01-01T00:00:00Z", "type": "/api/v1/name/liaisonstatementeventtypename/posted/",
 			"statement": "/api/v1/liaisons/liaisonstatement/5/"}]}`))
 	}))
 	defer srv.Close()
 	var n int
 	err := newClient(t, srv.URL).Events(context.Background(), 0, func(datatracker.Event) error { n++; return nil })
-	if err == nil || !strings.Contains(err.Error(), "leaves") || n != 1 {
-		t.Errorf("err = %v after %d events, want a refusal to follow the link after 1", err, n)
+	if err == nil || !strings.Contains(err.Error(), "out of order") || n != 1 {
+		t.Errorf("err = %v after %d events, want a refusal after 1", err, n)
+	}
+}
+
+func TestKilledDuringAWalkSkipsNothing(t *testing.T) {
+	s := datatrackertest.New(t)
+	s.AddGroup(liaison.Group{ID: 1, Acronym: "itu-t-sg-13", Name: "ITU-T SG13", Type: "sdo"})
+	var ids []int
+	for i := 0; i < 6; i++ {
+		ids = append(ids, s.AddStatement(datatrackertest.Statement{Title: "t", FromGroups: []int{1}, Purpose: "info"}))
+	}
+	c := newClient(t, s.URL(), datatracker.WithPageSize(2))
+	var got []int
+	err := c.Statements(context.Background(), datatracker.Query{State: "posted"}, func(st liaison.Statement) error {
+		got = append(got, st.ID)
+		if st.ID == ids[1] {
+			s.Kill(ids[0]) // leaves the posted list while it is being walked
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, ids) {
+		t.Errorf("walked %v, want %v: a statement leaving the list must not shift another out of the walk", got, ids)
 	}
 }
 

@@ -24,16 +24,23 @@ type Event struct {
 // Events calls fn with each event whose id is above afterID, in id order,
 // across all pages. It stops at fn's first error and returns it.
 func (c *Client) Events(ctx context.Context, afterID int, fn func(Event) error) error {
-	q := url.Values{"order_by": {"id"}}
+	q := url.Values{}
 	if afterID > 0 {
 		q.Set("id__gt", strconv.Itoa(afterID))
 	}
-	last := afterID
-	return walk(ctx, c, eventPath, q, func(raw rawEvent) error {
-		if raw.ID <= last {
-			return nil // repeated by a shifting page
-		}
-		last = raw.ID
+	return c.events(ctx, q, fn)
+}
+
+// PostedSince calls fn with each "posted" event after t, in id order: the
+// statements posted since a date, whatever their ids, so a statement that
+// waited long in pending is found by a backfill that walks ids.
+func (c *Client) PostedSince(ctx context.Context, t time.Time, fn func(Event) error) error {
+	q := url.Values{"type": {EventPosted}, "time__gt": {t.UTC().Format("2006-01-02T15:04:05")}}
+	return c.events(ctx, q, fn)
+}
+
+func (c *Client) events(ctx context.Context, q url.Values, fn func(Event) error) error {
+	return walkByID(ctx, c, eventPath, q, false, func(r rawEvent) int { return r.ID }, func(raw rawEvent) error {
 		sid, err := idOf("statement", raw.Statement)
 		if err != nil {
 			return fmt.Errorf("failed to read liaison statement event %d: %w", raw.ID, err)

@@ -114,42 +114,38 @@ type Query struct {
 	// passed to fn unresolved (only ID, Title, State and Purpose), saving
 	// the requests that resolving costs.
 	Known func(id int) bool
+	// OnError, when set, receives the error of a statement that could not
+	// be resolved, and the walk goes on unless it returns an error: one
+	// malformed statement must not hold up all the others.
+	OnError func(id int, err error) error
 }
 
 // Statements calls fn with each statement q selects, fully resolved, in id
 // order (or reverse id order). It stops at fn's first error and returns it.
 func (c *Client) Statements(ctx context.Context, q Query, fn func(liaison.Statement) error) error {
 	base := url.Values{}
-	base.Set("order_by", "id")
-	if q.Descending {
-		base.Set("order_by", "-id")
-	}
 	if q.AfterID > 0 {
 		base.Set("id__gt", strconv.Itoa(q.AfterID))
 	}
 	if s := strings.TrimSpace(q.State); s != "" {
 		base.Set("state", s)
 	}
-	last := 0
 	visit := func(raw rawStatement) error {
-		// Offset pages can repeat an object when the list shifts between
-		// requests; id order makes the repeat easy to skip.
-		repeated := last != 0 && (!q.Descending && raw.ID <= last || q.Descending && raw.ID >= last)
-		if repeated {
-			return nil
-		}
-		last = raw.ID
 		if q.Known != nil && q.Known(raw.ID) {
 			return fn(liaison.Statement{ID: raw.ID, Title: raw.Title, State: slugOf(raw.State), Purpose: liaison.PurposeFromSlug(slugOf(raw.Purpose))})
 		}
 		st, err := c.resolve(ctx, raw)
 		if err != nil {
+			if q.OnError != nil && ctx.Err() == nil {
+				return q.OnError(raw.ID, err)
+			}
 			return err
 		}
 		return fn(st)
 	}
+	rawID := func(r rawStatement) int { return r.ID }
 	if q.IDs == nil {
-		return walk(ctx, c, statementPath, base, visit)
+		return walkByID(ctx, c, statementPath, base, q.Descending, rawID, visit)
 	}
 	ids := slices.Clone(q.IDs)
 	slices.Sort(ids)
@@ -158,7 +154,7 @@ func (c *Client) Statements(ctx context.Context, q Query, fn func(liaison.Statem
 	for chunk := range slices.Chunk(ids, c.pageSize) {
 		v := cloneValues(base)
 		v.Set("id__in", joinInts(chunk))
-		if err := walk(ctx, c, statementPath, v, visit); err != nil {
+		if err := walkByID(ctx, c, statementPath, v, q.Descending, rawID, visit); err != nil {
 			return err
 		}
 	}

@@ -53,8 +53,8 @@ type resource struct {
 var controlParams = []string{"format", "limit", "offset", "order_by"}
 
 var resources = []resource{
-	{path: statementPath, filters: []string{"id", "id__gt", "id__in", "state"}, rows: (*Server).statementRows},
-	{path: eventPath, filters: []string{"id", "id__gt", "id__in", "statement", "time__gt", "type"}, rows: (*Server).eventRows, newestFirst: true},
+	{path: statementPath, filters: []string{"id", "id__gt", "id__lt", "id__in", "state"}, rows: (*Server).statementRows},
+	{path: eventPath, filters: []string{"id", "id__gt", "id__lt", "id__in", "statement", "time__gt", "type"}, rows: (*Server).eventRows, newestFirst: true},
 	{path: attachmentPath, filters: []string{"id", "id__gt", "id__in", "statement"}, rows: (*Server).attachmentRows},
 	{path: relatedPath, filters: []string{"id", "id__gt", "id__in", "source", "target"}, rows: (*Server).relatedRows},
 }
@@ -271,13 +271,16 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, res resource) {
 // filter is the test for one filter parameter.
 func filter(name, value string) (func(row) bool, error) {
 	switch name {
-	case "id", "id__gt":
+	case "id", "id__gt", "id__lt":
 		n, err := strconv.Atoi(value)
 		if err != nil {
 			return nil, fmt.Errorf("Invalid value '%s' for filter '%s': not an integer.", value, name)
 		}
-		if name == "id" {
+		switch name {
+		case "id":
 			return func(r row) bool { return r.id == n }, nil
+		case "id__lt":
+			return func(r row) bool { return r.id < n }, nil
 		}
 		return func(r row) bool { return r.id > n }, nil
 	case "id__in":

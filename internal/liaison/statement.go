@@ -40,6 +40,14 @@ type Group struct {
 	Type    string `json:"type"`
 }
 
+// DisplayName is the group's name, or its acronym when it has none.
+func (g Group) DisplayName() string {
+	if n := strings.TrimSpace(g.Name); n != "" {
+		return n
+	}
+	return g.Acronym
+}
+
 // Attachment is a document attached to a statement; it is linked, never copied.
 type Attachment struct {
 	Title string `json:"title"`
@@ -108,29 +116,12 @@ func (s *Statement) Family() Family {
 func (s *Statement) FromNames() string {
 	names := make([]string, 0, len(s.FromGroups))
 	for _, g := range s.FromGroups {
-		n := strings.TrimSpace(g.Name)
-		if n == "" {
-			n = g.Acronym
-		}
-		if n != "" {
+		if n := g.DisplayName(); n != "" {
 			names = append(names, n)
 		}
 	}
 	if len(names) == 0 {
 		return strings.TrimSpace(s.FromContact)
-	}
-	return strings.Join(names, ", ")
-}
-
-// ToNames is the display names of the receiving groups.
-func (s *Statement) ToNames() string {
-	names := make([]string, 0, len(s.ToGroups))
-	for _, g := range s.ToGroups {
-		n := strings.TrimSpace(g.Name)
-		if n == "" {
-			n = g.Acronym
-		}
-		names = append(names, n)
 	}
 	return strings.Join(names, ", ")
 }
@@ -147,11 +138,9 @@ func (s *Statement) SenderBody() string {
 	return ""
 }
 
-// BodyOf reduces a group acronym to its body: "itu-t-sg-13" → "itu-t",
-// "3gpp-tsgsa" → "3gpp", "ieee-802-1" → "ieee". Acronyms carrying an "-sg-",
-// "-tsag" or numbered suffix are cut there; a body whose own name contains a
-// dash (itu-t, itu-r, itu-d, etsi-…) keeps its first two parts when the first
-// is "itu".
+// BodyOf reduces a group acronym to its body, the part before the first
+// dash: "3gpp-tsgsa" → "3gpp", "ieee-802-1" → "ieee". The ITU's sectors
+// keep their dash: "itu-t-sg-13" → "itu-t", "itu-r-wp-5d" → "itu-r".
 func BodyOf(acronym string) string {
 	a := strings.ToLower(strings.TrimSpace(acronym))
 	if a == "" {

@@ -1,7 +1,8 @@
 // Package markdown turns untrusted text (statement titles and bodies from
 // the datatracker or a mail) into GitHub Markdown that shows the text as it
-// is and does nothing else: it pings nobody, references no issue, runs no
-// command, injects no HTML and cannot break out of the block that holds it.
+// is and does nothing else: it pings nobody, references no issue (#12,
+// GH-12, github.com links), runs no command, injects no HTML, renders no
+// math and cannot break out of the block that holds it.
 package markdown
 
 import (
@@ -44,6 +45,14 @@ func escape(s string, lineStart bool) string {
 			b.WriteString("@" + zwsp)
 		case r == '#' && i+1 < len(rs) && unicode.IsDigit(rs[i+1]):
 			b.WriteString(`\#` + zwsp)
+		case r == '-' && i >= 2 && i+1 < len(rs) && unicode.IsDigit(rs[i+1]) && strings.EqualFold(string(rs[i-2:i]), "gh"):
+			// GH-12 is an issue reference too.
+			b.WriteString(zwsp + "-")
+		case (r == '.' || r == '/') && i >= 6 && strings.EqualFold(string(rs[i-6:i]), "github"):
+			// A link to a GitHub issue or pull request would put a
+			// "mentioned this" entry in its timeline: break the host.
+			b.WriteString(zwsp)
+			b.WriteRune(r)
 		case r == '|':
 			b.WriteString(`\|`)
 		case r < 128 && strings.IndexByte(inlineSpecial, byte(r)) >= 0:
@@ -89,10 +98,13 @@ func Quote(s string) string {
 // Fence renders text as a fenced code block with the given info string,
 // using a backtick fence longer than any run of backticks in the text so
 // the text cannot close it. Inside a code block GitHub renders nothing:
-// no mentions, no references, no HTML.
+// no mentions, no references, no HTML. HTML comment delimiters in the text
+// are broken with a zero-width space so that text cannot pass for the
+// markers a program keeps around the block.
 func Fence(info, text string) string {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
+	text = strings.NewReplacer("<!--", "<!-\u200b-", "-->", "-\u200b->").Replace(dropInvisible(text))
 	n := 3
 	if m := longestRun(text, '`') + 1; m > n {
 		n = m
@@ -195,8 +207,9 @@ func longestRun(s string, c rune) int {
 }
 
 // inlineSpecial are the characters that can start inline Markdown syntax
-// anywhere in a line ('|', '@' and '#' before a digit are handled apart).
-const inlineSpecial = "\\`*_{}[]<>#~&!"
+// anywhere in a line, GitHub's $math$ included ('|', '@' and '#' before a
+// digit are handled apart).
+const inlineSpecial = "\\`*_{}[]<>#~&!$"
 
 // escapeBlockStart writes an escaped form of the block-opening prefix of s
 // to b and returns the rest.

@@ -31,6 +31,8 @@ var hostile = []string{
 	"line one\r\nline two\rline three\u202eevil\u0000nul",
 	"Über Ölçü — 国际电信联盟 📡",
 	"\\`` `x` ``` ````",
+	"See GH-12, gh-3 and https://github.com/ietf/repo/issues/4 or www.github.com/a/b/pull/5",
+	"Costs $5 and $10, or $$x^2$$",
 }
 
 func TestQuoteIsOneInertBlockQuote(t *testing.T) {
@@ -75,8 +77,12 @@ func checkInertQuote(t *testing.T, in, out string) {
 	if regexp.MustCompile(`@[A-Za-z0-9]`).MatchString(h) {
 		t.Errorf("rendered quote of %q would mention someone: %s", in, h)
 	}
-	if regexp.MustCompile(`#[0-9]`).MatchString(h) {
+	if regexp.MustCompile(`#[0-9]|(?i)gh-[0-9]|(?i)github\.com/`).MatchString(h) {
 		t.Errorf("rendered quote of %q would reference an issue: %s", in, h)
+	}
+	// goldmark renders no math; GitHub does, between unescaped dollars.
+	if regexp.MustCompile(`(^|[^\\])\$`).MatchString(out) {
+		t.Errorf("quote of %q has an unescaped $ that GitHub would read as math:\n%s", in, out)
 	}
 	if strings.Contains(h, "<script") || strings.Contains(h, "<img") || strings.Contains(h, "<!--") {
 		t.Errorf("rendered quote of %q carries HTML: %s", in, h)
@@ -99,6 +105,13 @@ func TestQuoteKeepsTheWords(t *testing.T) {
 		if !strings.Contains(plain, w) {
 			t.Errorf("rendered quote lost %q:\n%s", w, plain)
 		}
+	}
+}
+
+func TestFenceBreaksCommentMarkers(t *testing.T) {
+	out := Fence("text", "Subject: x\n<!-- liaisonbot:end acknowledgement -->\n")
+	if strings.Contains(out, "<!--") || strings.Contains(out, "-->") {
+		t.Errorf("a fence carries an HTML comment delimiter:\n%s", out)
 	}
 }
 

@@ -177,3 +177,72 @@ func keys(m map[int]liaison.Statement) []int {
 	}
 	return out
 }
+
+func TestMalformedStatementDoesNotHoldUpOthers(t *testing.T) {
+	f := newPullFixture(t)
+	ctx := context.Background()
+	bad := f.add(1, func(s *datatrackertest.Statement) { s.Deadline = "31/12/2026" })
+	good := f.add(2)
+	res, err := f.p.Pull(ctx, date(1))
+	if err != nil {
+		t.Fatalf("one malformed statement failed the pull: %v", err)
+	}
+	got := f.stored(t)
+	if _, ok := got[good]; !ok || res.Failed != 1 {
+		t.Fatalf("stored %v, failed %d; want the good one stored and one failure", keys(got), res.Failed)
+	}
+	// Fixed upstream (without a new event), it is retried and stored.
+	f.dt.Update(bad, func(s *datatrackertest.Statement) { s.Deadline = "2026-12-31" })
+	if _, err := f.p.Pull(ctx, date(1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.stored(t); got[bad].Deadline == nil {
+		t.Errorf("the fixed statement was not stored on the next pull")
+	}
+}
+
+func TestLongPendingStatementIsFoundByItsPostedEvent(t *testing.T) {
+	f := newPullFixture(t)
+	late := f.add(1, func(s *datatrackertest.Statement) { s.State = "pending" })
+	for day := 2; day <= 26; day++ {
+		f.add(day)
+	}
+	f.dt.SetTime(time.Date(2025, 3, 28, 12, 0, 0, 0, time.UTC))
+	f.dt.Post(late)
+	if _, err := f.p.Pull(context.Background(), date(27)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.stored(t)[late]; !ok {
+		t.Error("a statement with a low id posted after from was missed by the backfill")
+	}
+}
+
+func TestIdlePullIsCheap(t *testing.T) {
+	f := newPullFixture(t)
+	ctx := context.Background()
+	c, err := datatracker.New(f.dt.URL()) // the default page holds the overlap window
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.p.Datatracker = c
+	for day := 1; day <= 12; day++ {
+		f.add(day)
+	}
+	if _, err := f.p.Pull(ctx, date(1)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		f.dt.ResetCounts()
+		res, err := f.p.Pull(ctx, date(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One page of events (the overlap window) and one of new statements.
+		if n := f.dt.Requests(); n != 2 || res.Fetched != 0 {
+			for _, r := range f.dt.Log() {
+				t.Logf("%s?%s", r.Path, r.Query.Encode())
+			}
+			t.Errorf("idle pull %d: %d datatracker requests, %d statements resolved; want 2 and 0", i, n, res.Fetched)
+		}
+	}
+}

@@ -70,6 +70,7 @@ func (g *GitHubRepos) TrackingRepos(ctx context.Context) ([]TrackingRepo, error)
 		return nil, err
 	}
 	orgDefaults := map[string]*config.RepoConfig{}
+	orgBroken := map[string]bool{}
 	var out []TrackingRepo
 	for _, ir := range installed {
 		client, err := g.Clients.NewInstallationClient(ir.installation)
@@ -94,9 +95,15 @@ func (g *GitHubRepos) TrackingRepos(ctx context.Context) ([]TrackingRepo, error)
 		if !seen {
 			org, err = g.orgDefaults(ctx, client, owner)
 			if err != nil {
-				g.Log.Error().Err(err).Str("owner", owner).Msg("org defaults unusable: ignored")
+				// Without its org's defaults a repository could want more
+				// statements, or assign other people, than intended.
+				g.Log.Error().Err(err).Str("owner", owner).Msg("org defaults unreadable or invalid: the owner's repositories are skipped this pass")
+				orgBroken[owner] = true
 			}
 			orgDefaults[owner] = org
+		}
+		if orgBroken[owner] {
+			continue
 		}
 		if org != nil {
 			rc = config.MergeRepo(org, rc)
@@ -140,7 +147,7 @@ func (g *GitHubRepos) Forget() {
 func (g *GitHubRepos) installations(ctx context.Context) ([]installedRepo, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.installed != nil && g.now().Sub(g.listedAt) < installsRefresh {
+	if !g.listedAt.IsZero() && g.now().Sub(g.listedAt) < installsRefresh {
 		return g.installed, nil
 	}
 	app, err := g.Clients.NewAppClient()

@@ -72,10 +72,17 @@ type Report struct {
 	Repos  int
 	Result tracker.Result
 	Plans  int
+	// ItemErrors are the failures of single statements in single
+	// repositories (GitHub refused or lost one request). They do not stop
+	// the pass, and the next pass retries them.
+	ItemErrors []error
 }
 
-// Pass runs one sync pass. Errors of one repository do not stop the others;
-// they are joined into the returned error.
+// Pass runs one sync pass. The returned error is a failure of the pass as
+// a whole — listing repositories, reading the datatracker, the store — on
+// which a poller should back off; the failures of single statements are in
+// the report's ItemErrors. A datatracker that cannot be read does not keep
+// the statements already stored from reaching their repositories.
 func (s *Syncer) Pass(ctx context.Context, opt Options) (Report, error) {
 	var rep Report
 	repos, err := s.Repos.TrackingRepos(ctx)
@@ -83,15 +90,25 @@ func (s *Syncer) Pass(ctx context.Context, opt Options) (Report, error) {
 		return rep, err
 	}
 	rep.Repos = len(repos)
+	if len(repos) == 0 {
+		s.Log.Info().Msg("no tracking repository (none has .github/liaison.yml): nothing to pull")
+		return rep, nil
+	}
 	from := opt.Backfill
 	for _, r := range repos {
 		if from.IsZero() || (!r.Since.IsZero() && r.Since.Before(from)) {
 			from = r.Since
 		}
 	}
+	var errs []error
 	if !opt.NoPull {
-		if rep.Pull, err = s.Puller.Pull(ctx, from); err != nil {
-			return rep, err
+		rep.Pull, err = s.Puller.Pull(ctx, from)
+		if err != nil {
+			if ctx.Err() != nil {
+				return rep, err
+			}
+			s.Log.Error().Err(err).Msg("datatracker pull failed: syncing the statements already stored")
+			errs = append(errs, err)
 		}
 	}
 	statements, err := s.Store.Statements(ctx)
@@ -104,7 +121,6 @@ func (s *Syncer) Pass(ctx context.Context, opt Options) (Report, error) {
 	}
 	renderer := &tracker.Renderer{DatatrackerURL: s.DatatrackerURL, Templates: tpls, TemplatesErr: tplErr}
 
-	var errs []error
 	for _, r := range repos {
 		res, n, err := s.repoPass(ctx, r, statements, renderer, opt)
 		rep.Plans += n
@@ -112,6 +128,9 @@ func (s *Syncer) Pass(ctx context.Context, opt Options) (Report, error) {
 		rep.Result.Updated += res.Updated
 		rep.Result.Skipped += res.Skipped
 		rep.Result.Failed += res.Failed
+		for _, e := range res.Errors {
+			rep.ItemErrors = append(rep.ItemErrors, fmt.Errorf("%s: %w", r.FullName, e))
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", r.FullName, err))
 			if ctx.Err() != nil {
@@ -158,7 +177,11 @@ func (s *Syncer) repoPass(ctx context.Context, r TrackingRepo, statements []liai
 			}
 		}
 	}
-	s.Log.Info().Str("repo", r.FullName).Int("wanted", len(wanted)).
+	ev := s.Log.Info()
+	if err != nil || res.Failed > 0 {
+		ev = s.Log.Error().Err(errors.Join(append(res.Errors, err)...))
+	}
+	ev.Str("repo", r.FullName).Int("wanted", len(wanted)).
 		Int("created", res.Created).Int("updated", res.Updated).Int("failed", res.Failed).Msg("repository synced")
 	return res, len(plans), err
 }
@@ -194,13 +217,19 @@ func want(r TrackingRepo, st liaison.Statement, backfill liaison.Date) (tracker.
 	if !r.Config.Wants(&st, since) {
 		return tracker.Wanted{}, false
 	}
-	tg := tracker.Target{
-		Repo:    r.FullName,
-		Family:  r.Config.FamilyFor(&st),
-		Signoff: r.Config.Signoff,
-	}
-	if !older {
-		tg.Assignees = r.Config.AssigneesFor(&st)
+	tg := TargetFor(r, &st)
+	if older {
+		tg.Assignees = nil
 	}
 	return tracker.Wanted{Statement: st, Target: tg, Hash: store.Hash(st)}, true
+}
+
+// TargetFor is what a repository's configuration decides for st.
+func TargetFor(r TrackingRepo, st *liaison.Statement) tracker.Target {
+	return tracker.Target{
+		Repo:      r.FullName,
+		Family:    r.Config.FamilyFor(st),
+		Assignees: r.Config.AssigneesFor(st),
+		Signoff:   r.Config.Signoff,
+	}
 }

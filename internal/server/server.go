@@ -23,6 +23,7 @@ import (
 
 	"github.com/liaisonbot/liaisonbot/internal/config"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
 	"github.com/liaisonbot/liaisonbot/internal/schedule"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/templates"
@@ -51,8 +52,10 @@ type Options struct {
 	// configuration is RepoConfig.
 	DryRun     bool
 	RepoConfig *config.RepoConfig
-	// DryRunRepo names the imaginary repository in plans.
-	DryRunRepo string
+	// DryRunRepo names the imaginary repository in plans; DryRunSince is
+	// the date it wants statements from.
+	DryRunRepo  string
+	DryRunSince liaison.Date
 	// HTTPClient is used for every outside call (tests pass loopback ones).
 	HTTPClient *http.Client
 	Now        func() time.Time
@@ -111,7 +114,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 		if name == "" {
 			name = "(dry-run)"
 		}
-		s.repos = staticRepos{{FullName: name, Config: rc, Since: rc.Since.Date}}
+		s.repos = staticRepos{{FullName: name, Config: rc, Since: opt.DryRunSince}}
 	case cfg.HasGitHubApp():
 		s.clients, err = githubapp.NewDefaultCachingClientCreator(cfg.Github,
 			githubapp.WithClientUserAgent(version.UserAgent()),
@@ -295,7 +298,10 @@ func (s *Server) poll(ctx context.Context) {
 			return
 		case <-time.After(wait):
 		}
-		_, err := s.Pass(ctx, schedule.Options{})
+		rep, err := s.Pass(ctx, schedule.Options{})
+		for _, e := range rep.ItemErrors {
+			s.log.Warn().Err(e).Msg("statement not synced; the next pass retries it")
+		}
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -392,8 +398,6 @@ func (s *Server) Render(ctx context.Context, id int) (tracker.Draft, error) {
 		return tracker.Draft{}, errors.New("no tracking repository to render for")
 	}
 	tpls, tplErr := s.readTemplates(ctx)
-	r := repos[0]
-	tg := tracker.Target{Repo: r.FullName, Family: r.Config.FamilyFor(&st), Assignees: r.Config.AssigneesFor(&st), Signoff: r.Config.Signoff}
 	rd := &tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}
-	return rd.Render(&st, tg), nil
+	return rd.Render(&st, schedule.TargetFor(repos[0], &st)), nil
 }

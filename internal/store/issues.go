@@ -128,26 +128,6 @@ func (s *Store) RecordIssue(ctx context.Context, rec IssueRecord) error {
 	return nil
 }
 
-// SetIssueHash records that the issue for statementID in repo now reflects
-// the statement with the given Hash. It wraps ErrNotFound when there is no
-// record.
-func (s *Store) SetIssueHash(ctx context.Context, repo string, statementID int, hash string) error {
-	res, err := s.db.ExecContext(ctx,
-		`UPDATE issues SET hash = $1, updated_at = $2 WHERE repo = $3 AND statement_id = $4`,
-		hash, formatTime(s.now()), repo, statementID)
-	if err != nil {
-		return fmt.Errorf("failed to set hash of issue for statement %d in %s: %w", statementID, repo, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("failed to set hash of issue for statement %d in %s: %w", statementID, repo, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("failed to set hash of issue for statement %d in %s: %w", statementID, repo, ErrNotFound)
-	}
-	return nil
-}
-
 // IssuesByRepo is every record for repo in statement id order.
 func (s *Store) IssuesByRepo(ctx context.Context, repo string) ([]IssueRecord, error) {
 	rows, err := s.db.QueryContext(ctx,

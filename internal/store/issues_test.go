@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -73,14 +72,11 @@ func TestIssueLifecycle(t *testing.T) {
 	}
 	check("after refused ForgetIssue", want{ok: true, status: IssueCreated, number: 7, hash: "h1"})
 
-	if err := s.SetIssueHash(ctx, repo, 2001, "h2"); err != nil {
+	// An update records the new hash over the created record.
+	if err := s.RecordIssue(ctx, IssueRecord{Repo: repo, StatementID: 2001, Number: 7, Hash: "h2"}); err != nil {
 		t.Fatal(err)
 	}
-	check("after SetIssueHash", want{ok: true, status: IssueCreated, number: 7, hash: "h2"})
-
-	if err := s.SetIssueHash(ctx, repo, 9999, "h"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("SetIssueHash of a missing issue: err = %v, want ErrNotFound", err)
-	}
+	check("after an update", want{ok: true, status: IssueCreated, number: 7, hash: "h2"})
 }
 
 func TestForgetIssue(t *testing.T) {

@@ -132,10 +132,11 @@ func (r *Renderer) acknowledgement(st *liaison.Statement, fam liaison.Family, si
 	case err != nil:
 		ack.Problem = err.Error()
 	case len(ack.To) == 0:
-		ack.Subject, ack.Body = f.Subject, f.Body
+		ack.Subject, ack.Body = f.Subject, f.Text
 		ack.Problem = "the statement names no valid address to acknowledge (response contacts or from contact)"
 	default:
-		ack.Subject, ack.Body, ack.Sendable = f.Subject, f.Body, true
+		// The mail is plain text: the template's Markdown is undone.
+		ack.Subject, ack.Body, ack.Sendable = f.Subject, f.Text, true
 	}
 	return ack
 }
@@ -159,7 +160,7 @@ func Recipients(st *liaison.Statement) (valid, invalid []string) {
 		return valid, nil
 	}
 	// One bad entry spoils ParseAddressList; take the entries one by one.
-	for _, part := range strings.Split(src, ",") {
+	for _, part := range splitAddresses(src) {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -171,6 +172,30 @@ func Recipients(st *liaison.Statement) (valid, invalid []string) {
 		}
 	}
 	return valid, invalid
+}
+
+// splitAddresses splits a comma-separated address list at the commas that
+// separate entries, not those inside a quoted name ("Doe, John" <j@x.org>)
+// or an angle-bracketed address.
+func splitAddresses(s string) []string {
+	var out []string
+	quoted, angle, start := false, false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && quoted:
+			i++
+		case c == '"':
+			quoted = !quoted
+		case c == '<' && !quoted:
+			angle = true
+		case c == '>' && !quoted:
+			angle = false
+		case c == ',' && !quoted && !angle:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }
 
 // displayAddress writes an address as people read it: "Name <addr>", the
@@ -191,13 +216,14 @@ func displayAddress(a *mail.Address) string {
 func Marker(id int) string { return fmt.Sprintf("<!-- liaisonbot:statement %d -->", id) }
 
 type bodyData struct {
-	Marker, Metadata, Statement, Acknowledgement, AckSHA string
+	Marker, Metadata, Assignment, Statement, Acknowledgement, AckSHA string
 }
 
 func (r *Renderer) body(st *liaison.Statement, tg Target, ack *Acknowledgement) string {
 	d := bodyData{
 		Marker:          Marker(st.ID),
 		Metadata:        r.metadata(st, tg),
+		Assignment:      assignmentNote(tg),
 		Acknowledgement: ackSection(ack),
 	}
 	if ack != nil {
@@ -267,14 +293,15 @@ func (r *Renderer) metadata(st *liaison.Statement, tg Target) string {
 		fmt.Fprintf(&b, "| **%s** | %s |\n", k, v)
 	}
 	b.WriteString("| | |\n| --- | --- |\n")
+	row("Title", cell(st.Title))
 	row("From", groups(st.FromGroups))
-	row("From contact", markdown.Inline(st.FromContact))
+	row("From contact", cell(st.FromContact))
 	row("To", groups(st.ToGroups))
-	row("To contacts", markdown.Inline(st.ToContacts))
-	row("Response contacts", markdown.Inline(st.ResponseContacts))
-	row("Technical contacts", markdown.Inline(st.TechnicalContacts))
-	row("Action holders", markdown.Inline(st.ActionHolderContacts))
-	row("Cc", markdown.Inline(st.CcContacts))
+	row("To contacts", cell(st.ToContacts))
+	row("Response contacts", cell(st.ResponseContacts))
+	row("Technical contacts", cell(st.TechnicalContacts))
+	row("Action holders", cell(st.ActionHolderContacts))
+	row("Cc", cell(st.CcContacts))
 	row("Purpose", markdown.Inline(st.Purpose.Display()))
 	row("Addressed to", liaison.Classify(st, tg.Family).Family.Display())
 	deadline := "none given"
@@ -285,7 +312,7 @@ func (r *Renderer) metadata(st *liaison.Statement, tg Target) string {
 		deadline = "none given (an action statement normally has one: check with the sender)"
 	}
 	row("Deadline", deadline)
-	row("Sender's identifier", markdown.Inline(st.OtherIdentifiers))
+	row("Sender's identifier", cell(st.OtherIdentifiers))
 	row("Datatracker", fmt.Sprintf("[LS %d](%s)", st.ID, safeURL(st.URL(r.DatatrackerURL))))
 	if !st.Posted.IsZero() {
 		row("Posted", st.Posted.UTC().Format("2006-01-02 15:04 UTC"))
@@ -296,19 +323,27 @@ func (r *Renderer) metadata(st *liaison.Statement, tg Target) string {
 		row("Datatracker state", markdown.Inline(st.State))
 	}
 	var atts []string
-	for _, a := range st.Attachments {
+	for i, a := range st.Attachments {
+		if i == maxListed {
+			atts = append(atts, fmt.Sprintf("… %d more on the datatracker", len(st.Attachments)-maxListed))
+			break
+		}
 		title := a.Title
 		if strings.TrimSpace(title) == "" {
 			title = "attachment"
 		}
-		atts = append(atts, fmt.Sprintf("[%s](%s)", markdown.Inline(title), safeURL(a.URL)))
+		atts = append(atts, fmt.Sprintf("[%s](%s)", cell(title), safeURL(a.URL)))
 	}
 	row("Attachments", strings.Join(atts, "<br>"))
 	var rel []string
-	for _, rs := range st.Related {
+	for i, rs := range st.Related {
+		if i == maxListed {
+			rel = append(rel, fmt.Sprintf("… %d more on the datatracker", len(st.Related)-maxListed))
+			break
+		}
 		s := fmt.Sprintf("[LS %d](%s)", rs.ID, safeURL((&liaison.Statement{ID: rs.ID}).URL(r.DatatrackerURL)))
 		if rs.Title != "" {
-			s += " " + markdown.Inline(rs.Title)
+			s += " " + cell(rs.Title)
 		}
 		if rs.ReferedBy {
 			s += " (refers to this one)"
@@ -316,24 +351,40 @@ func (r *Renderer) metadata(st *liaison.Statement, tg Target) string {
 		rel = append(rel, s)
 	}
 	row("Related statements", strings.Join(rel, "<br>"))
-	if len(tg.Dropped) > 0 {
-		var names []string
-		for _, d := range tg.Dropped {
-			names = append(names, markdown.CodeSpan(d))
-		}
-		row("Not assigned", strings.Join(names, ", ")+" (configured, but GitHub cannot assign them in this repository)")
-	}
 	return b.String()
+}
+
+// assignmentNote says which configured assignees GitHub could not assign.
+// It is written when the issue is made and is its own section, so updates
+// from the datatracker (which do not check assignees again) leave it.
+func assignmentNote(tg Target) string {
+	if len(tg.Dropped) == 0 {
+		return ""
+	}
+	var names []string
+	for _, d := range tg.Dropped {
+		names = append(names, markdown.CodeSpan(d))
+	}
+	return "Not assigned: " + strings.Join(names, ", ") + " — configured in `.github/liaison.yml`, but GitHub cannot assign them in this repository (no access, or not a user).\n"
+}
+
+// Bounds on metadata cells, so outside text cannot push the issue past
+// GitHub's body limit however long its contact lists are.
+const (
+	maxCell   = 1000
+	maxListed = 30
+)
+
+// cell is an escaped, length-bounded table cell.
+func cell(s string) string {
+	return markdown.Inline(markdown.Truncate(s, maxCell))
 }
 
 func groups(gs []liaison.Group) string {
 	var parts []string
 	for _, g := range gs {
-		name := g.Name
-		if name == "" {
-			name = g.Acronym
-		}
-		s := markdown.Inline(name)
+		name := g.DisplayName()
+		s := cell(name)
 		if g.Acronym != "" && g.Acronym != name {
 			s += " (" + markdown.CodeSpan(g.Acronym) + ")"
 		}

@@ -6,7 +6,9 @@ import (
 	"strings"
 )
 
-var markerRE = regexp.MustCompile(`<!-- liaisonbot:statement (\d+) -->`)
+// The app's markers stand on lines of their own; outside text in a body
+// never does (it is quoted or fenced, with comment delimiters broken).
+var markerRE = regexp.MustCompile(`(?m)^<!-- liaisonbot:statement (\d+) -->$`)
 
 // StatementIDOf reads the statement id from an issue body's marker.
 func StatementIDOf(body string) (int, bool) {
@@ -18,7 +20,7 @@ func StatementIDOf(body string) (int, bool) {
 	return id, err == nil
 }
 
-var sectionRE = regexp.MustCompile(`(?s)<!-- liaisonbot:begin (\w+)([^>]*?) -->\n(.*?)<!-- liaisonbot:end (\w+) -->`)
+var sectionRE = regexp.MustCompile(`(?ms)^<!-- liaisonbot:begin (\w+)([^>\n]*?) -->\n(.*?)^<!-- liaisonbot:end (\w+) -->$`)
 
 // Section is one app-owned part of an issue body.
 type Section struct {

@@ -71,6 +71,8 @@ type Tracker struct {
 // Result counts what a pass did.
 type Result struct {
 	Created, Updated, Skipped, Failed int
+	// Errors are the failures of single statements; the pass went on.
+	Errors []error
 }
 
 // Plan decides, for one repository, what each wanted statement needs: a
@@ -152,7 +154,9 @@ func (t *Tracker) checkAssignees(ctx context.Context, tg *Target) error {
 
 // Apply carries the plans out. Each create is recorded as under way before
 // the request and as done after it, so a crash in between is resolved by
-// looking for the issue's marker instead of creating a second issue.
+// looking for the issue's marker instead of creating a second issue. The
+// error is a failure of the whole repository (cancelled, the issue list
+// unreadable); single statements' failures are in Result.Errors.
 func (t *Tracker) Apply(ctx context.Context, plans []Plan) (Result, error) {
 	var res Result
 	if t.Issues == nil {
@@ -164,7 +168,6 @@ func (t *Tracker) Apply(ctx context.Context, plans []Plan) (Result, error) {
 	if err := t.Render(ctx, plans); err != nil {
 		return res, err
 	}
-	var errs []error
 	for i := range plans {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -188,13 +191,13 @@ func (t *Tracker) Apply(ctx context.Context, plans []Plan) (Result, error) {
 		}
 		if err != nil {
 			res.Failed++
-			errs = append(errs, err)
+			res.Errors = append(res.Errors, err)
 			if ctx.Err() != nil {
-				break
+				return res, ctx.Err()
 			}
 		}
 	}
-	return res, errors.Join(errs...)
+	return res, nil
 }
 
 // resolveUnknown finds the issues of creates whose outcome the store does
@@ -280,8 +283,10 @@ func (t *Tracker) record(p *Plan) store.IssueRecord {
 
 // update rewrites the app's sections of the issue from the changed
 // statement and says what changed. The acknowledgement draft is rewritten
-// only while its template is unchanged upstream: a template change never
-// rewrites existing issues.
+// only while its template is unchanged upstream (or when no template could
+// be read before): a template change never rewrites existing issues. The
+// issue title is rewritten only when the statement's title changed, so a
+// person's edit of it stays.
 func (t *Tracker) update(ctx context.Context, p *Plan) error {
 	cur, err := t.Issues.Get(ctx, p.Repo, p.Number)
 	if err != nil {
@@ -291,32 +296,26 @@ func (t *Tracker) update(ctx context.Context, p *Plan) error {
 	oldSecs, newSecs := Sections(cur.Body), Sections(p.Issue.Body)
 	ackKept := false
 	if old, ok := oldSecs["acknowledgement"]; ok {
-		if old.Attrs == newSecs["acknowledgement"].Attrs {
+		if old.Attrs == newSecs["acknowledgement"].Attrs || !strings.Contains(old.Attrs, "sha=") {
 			names = append(names, "acknowledgement")
 		} else {
 			ackKept = old.Content != newSecs["acknowledgement"].Content
 		}
 	}
 	body := ReplaceSections(cur.Body, p.Issue.Body, names...)
-	var changes []string
-	if cur.Title != p.Issue.Title {
-		changes = append(changes, "title")
+	oldRows, newRows := rows(oldSecs["metadata"].Content), rows(newSecs["metadata"].Content)
+	title := cur.Title
+	if oldRows["Title"] != newRows["Title"] {
+		title = p.Issue.Title
 	}
-	changes = append(changes, changedRows(oldSecs["metadata"].Content, newSecs["metadata"].Content)...)
+	changes := changedRows(oldRows, newRows)
 	if oldSecs["statement"].Content != newSecs["statement"].Content {
 		changes = append(changes, "statement text")
 	}
 	dead := p.wanted.Statement.State == liaison.StateDead && !slices.Contains(cur.Labels, liaison.LabelDead)
-	if body != cur.Body || cur.Title != p.Issue.Title {
-		if err := t.Issues.Edit(ctx, p.Repo, p.Number, p.Issue.Title, body); err != nil {
-			return err
-		}
-	}
-	if dead {
-		if err := t.Issues.AddLabels(ctx, p.Repo, p.Number, []string{liaison.LabelDead}); err != nil {
-			return err
-		}
-	}
+
+	// The comment goes first: the changes are read from the issue as it is,
+	// and once the body is rewritten they could not be told again.
 	if len(changes) > 0 || dead {
 		var b bytes.Buffer
 		data := struct {
@@ -330,21 +329,32 @@ func (t *Tracker) update(ctx context.Context, p *Plan) error {
 			return err
 		}
 	}
+	if body != cur.Body || title != cur.Title {
+		if err := t.Issues.Edit(ctx, p.Repo, p.Number, title, body); err != nil {
+			return err
+		}
+	}
+	if dead {
+		if err := t.Issues.AddLabels(ctx, p.Repo, p.Number, []string{liaison.LabelDead}); err != nil {
+			return err
+		}
+	}
 	return t.Records.RecordIssue(context.WithoutCancel(ctx), t.record(p))
 }
 
 var rowRE = regexp.MustCompile(`(?m)^\| \*\*([^*]+)\*\* \| (.*) \|$`)
 
-// changedRows names the metadata rows whose values differ.
-func changedRows(old, fresh string) []string {
-	rows := func(s string) map[string]string {
-		m := map[string]string{}
-		for _, r := range rowRE.FindAllStringSubmatch(s, -1) {
-			m[r[1]] = r[2]
-		}
-		return m
+// rows reads a metadata table: row name → cell.
+func rows(table string) map[string]string {
+	m := map[string]string{}
+	for _, r := range rowRE.FindAllStringSubmatch(table, -1) {
+		m[r[1]] = r[2]
 	}
-	o, f := rows(old), rows(fresh)
+	return m
+}
+
+// changedRows names the metadata rows whose values differ.
+func changedRows(o, f map[string]string) []string {
 	var out []string
 	for k, v := range f {
 		if o[k] != v {

@@ -123,7 +123,11 @@ func pass(t *testing.T, tr *Tracker, w []Wanted) (Result, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tr.Apply(ctx, plans)
+	res, err := tr.Apply(ctx, plans)
+	if err == nil {
+		err = errors.Join(res.Errors...)
+	}
+	return res, err
 }
 
 func TestCreateOnceThenNothing(t *testing.T) {
@@ -264,5 +268,54 @@ func TestRefusedCreateIsRetriedNextPass(t *testing.T) {
 	}
 	if res, err := pass(t, tr, w); err != nil || res.Created != 1 || len(gh.issues) != 1 {
 		t.Fatalf("retry: %+v, %v, %d issues", res, err, len(gh.issues))
+	}
+}
+
+func TestUpdateKeepsPeoplesTitleAndAssignmentNote(t *testing.T) {
+	gh := newFakeIssues()
+	tr := newTracker(t, gh)
+	s1 := statement(1, liaison.PurposeAction)
+	if _, err := pass(t, tr, wanted(s1)); err != nil {
+		t.Fatal(err)
+	}
+	gh.issues[1].Title = "LS 1: slicing (SG13) — ask 6man"
+	s1.Body = "Revised."
+	if _, err := pass(t, tr, wanted(s1)); err != nil {
+		t.Fatal(err)
+	}
+	is := gh.issues[1]
+	if is.Title != "LS 1: slicing (SG13) — ask 6man" {
+		t.Errorf("a body change reverted the person's title to %q", is.Title)
+	}
+	if !strings.Contains(is.Body, "Not assigned: `mallory`") {
+		t.Errorf("the update dropped the note on unassignable assignees:\n%s", is.Body)
+	}
+	if strings.Contains(gh.comments[1][0], "title") || strings.Contains(gh.comments[1][0], "not assigned") {
+		t.Errorf("the update comment names changes that did not happen: %q", gh.comments[1][0])
+	}
+	s1.Title = "Renamed upstream"
+	if _, err := pass(t, tr, wanted(s1)); err != nil {
+		t.Fatal(err)
+	}
+	if is := gh.issues[1]; is.Title != "LS 1: Renamed upstream" || !strings.Contains(gh.comments[1][1], "title") {
+		t.Errorf("a title change upstream: title %q, comment %q", is.Title, gh.comments[1][1])
+	}
+}
+
+func TestTitleCannotForgeSectionMarkers(t *testing.T) {
+	gh := newFakeIssues()
+	tr := newTracker(t, gh)
+	s1 := statement(1, liaison.PurposeAction)
+	s1.Title = "x\n<!-- liaisonbot:end acknowledgement -->\n<!-- liaisonbot:statement 99 -->"
+	if _, err := pass(t, tr, wanted(s1)); err != nil {
+		t.Fatal(err)
+	}
+	body := gh.issues[1].Body
+	if id, _ := StatementIDOf(body); id != 1 {
+		t.Errorf("marker read as LS %d", id)
+	}
+	secs := Sections(body)
+	if a := secs["acknowledgement"]; !strings.Contains(a.Content, "Thanks for") {
+		t.Errorf("the acknowledgement section was cut short by the title:\n%s", a.Content)
 	}
 }
