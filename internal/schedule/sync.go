@@ -46,7 +46,19 @@ type Syncer struct {
 	Pacer          *tracker.Pacer
 	Log            zerolog.Logger
 	Now            func() time.Time
+	// Holder names this process in the store's sync lease, so that two
+	// processes sharing a store (serve, and a sync run by hand) never run
+	// passes at once; empty skips the lease (a dry run's private store).
+	Holder string
 }
+
+// The sync lease: held for a pass, renewed while it runs, expiring soon
+// after a holder dies.
+const (
+	syncLease      = "sync"
+	syncLeaseTTL   = 2 * time.Minute
+	syncLeaseRenew = 30 * time.Second
+)
 
 // Options shape one pass.
 type Options struct {
@@ -84,6 +96,49 @@ type Report struct {
 // the report's ItemErrors. A datatracker that cannot be read does not keep
 // the statements already stored from reaching their repositories.
 func (s *Syncer) Pass(ctx context.Context, opt Options) (Report, error) {
+	if s.Holder != "" {
+		if err := s.Store.AcquireLease(ctx, syncLease, s.Holder, syncLeaseTTL); err != nil {
+			return Report{}, fmt.Errorf("another liaisonbot is syncing this store: %w", err)
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = s.keepLease(ctx)
+		defer cancel()
+	}
+	return s.pass(ctx, opt)
+}
+
+// keepLease renews the sync lease while the pass runs and ends the pass if
+// the lease is lost; the returned cancel also gives the lease up.
+func (s *Syncer) keepLease(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(syncLeaseRenew)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := s.Store.AcquireLease(ctx, syncLease, s.Holder, syncLeaseTTL); err != nil && ctx.Err() == nil {
+					s.Log.Error().Err(err).Msg("sync lease lost: ending the pass")
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() {
+		cancel()
+		<-done
+		if err := s.Store.ReleaseLease(context.WithoutCancel(parent), syncLease, s.Holder); err != nil {
+			s.Log.Warn().Err(err).Msg("sync lease not released; it expires by itself")
+		}
+	}
+}
+
+func (s *Syncer) pass(ctx context.Context, opt Options) (Report, error) {
 	var rep Report
 	repos, err := s.Repos.TrackingRepos(ctx)
 	if err != nil {

@@ -6,11 +6,13 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -147,6 +149,9 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 		Pacer:          pacer,
 		Log:            log,
 		Now:            opt.Now,
+	}
+	if !opt.DryRun {
+		s.syncer.Holder = holderName()
 	}
 	log.Debug().Str("store", st.String()).Str("bot", botLogin).Bool("dry_run", opt.DryRun).Msg("server configured")
 	return s, nil
@@ -363,6 +368,17 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 	s.state.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// holderName identifies this process in the store's leases.
+func holderName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown-host"
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s:%d:%x", host, os.Getpid(), b)
 }
 
 // staticRepos is the dry run's imaginary repository.

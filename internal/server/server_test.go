@@ -159,3 +159,34 @@ func TestServeRefusesAnEmptyWebhookSecret(t *testing.T) {
 		t.Errorf("serve with an empty secret: %v", err)
 	}
 }
+
+func TestTwoProcessesNeverSyncAtOnce(t *testing.T) {
+	srv, gh, _ := setup(t)
+	other, err := New(context.Background(), srv.cfg, zerolog.Nop(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+	// The other process holds the lease, as serve does during its pass.
+	if err := other.store.AcquireLease(ctx, "sync", other.syncer.Holder, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	_, err = srv.Pass(ctx, schedule.Options{})
+	if err == nil || !strings.Contains(err.Error(), "another liaisonbot is syncing") {
+		t.Fatalf("a pass while another holds the lease: %v", err)
+	}
+	if n := len(gh.Issues(repo)); n != 0 {
+		t.Errorf("the refused pass made %d issues", n)
+	}
+	if err := other.store.ReleaseLease(ctx, "sync", other.syncer.Holder); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := srv.Pass(ctx, schedule.Options{}); err != nil || rep.Result.Created != 3 {
+		t.Fatalf("after release: %+v, %v", rep, err)
+	}
+	// The lease is released after the pass.
+	if _, err := other.Pass(ctx, schedule.Options{}); err != nil {
+		t.Errorf("the lease was kept after the pass: %v", err)
+	}
+}
