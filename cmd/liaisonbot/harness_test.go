@@ -12,8 +12,8 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/datatrackertest"
 	"github.com/liaisonbot/liaisonbot/internal/githubtest"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
-	"github.com/liaisonbot/liaisonbot/internal/realworld"
 	"github.com/liaisonbot/liaisonbot/internal/templates"
+	"github.com/liaisonbot/liaisonbot/internal/templates/templatestest"
 )
 
 const (
@@ -80,12 +80,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 
 	// The templates, from the real copies of the default branch.
 	h.gh.AddRepo(templates.DefaultRepo, githubtest.Public())
-	dir := realworld.Require(t, "liaison-templates")
-	for _, name := range templates.Names {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, b := range templatestest.Files(t) {
 		h.gh.PutFile(templates.DefaultRepo, "main", name, b)
 	}
 

@@ -30,14 +30,27 @@ func ModuleRoot() (string, error) {
 	}
 }
 
-// Path is the absolute path of rel under ../shared/realworld, or "" when
-// that file or directory is absent.
-func Path(rel string) string {
+// Dir is the real-world data directory: $LIAISONBOT_REALWORLD when set,
+// else ../shared/realworld from the module root.
+func Dir() (string, error) {
+	if d := os.Getenv("LIAISONBOT_REALWORLD"); d != "" {
+		return d, nil
+	}
 	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, "..", "shared", "realworld"), nil
+}
+
+// Path is the absolute path of rel under Dir, or "" when that file or
+// directory is absent.
+func Path(rel string) string {
+	dir, err := Dir()
 	if err != nil {
 		return ""
 	}
-	p := filepath.Join(root, "..", "shared", "realworld", filepath.FromSlash(rel))
+	p := filepath.Join(dir, filepath.FromSlash(rel))
 	if _, err := os.Stat(p); err != nil {
 		return ""
 	}
@@ -58,4 +71,15 @@ func Require(t testing.TB, rel string) string {
 	}
 	t.Skipf("real-world data %s is absent; skipping", rel)
 	return ""
+}
+
+// Optional returns the path of rel, or "" when it is absent so the test
+// can go on with data of its own — failing it instead when CI is set.
+func Optional(t testing.TB, rel string) string {
+	t.Helper()
+	p := Path(rel)
+	if p == "" && os.Getenv("CI") != "" {
+		t.Fatalf("real-world data %s is absent but CI is set: CI must have ../shared/realworld", rel)
+	}
+	return p
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,9 +17,9 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/datatrackertest"
 	"github.com/liaisonbot/liaisonbot/internal/githubtest"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
-	"github.com/liaisonbot/liaisonbot/internal/realworld"
 	"github.com/liaisonbot/liaisonbot/internal/schedule"
 	"github.com/liaisonbot/liaisonbot/internal/templates"
+	"github.com/liaisonbot/liaisonbot/internal/templates/templatestest"
 )
 
 const repo = "ietf-liaisons/itu-t"
@@ -33,12 +32,7 @@ func setup(t *testing.T) (*Server, *githubtest.Server, *datatrackertest.Server) 
 	gh.AddInstallation(7, "ietf-liaisons", repo)
 	gh.PutFile(repo, "", ".github/liaison.yml", []byte("since: 2025-01-01\n"))
 	gh.AddRepo(templates.DefaultRepo, githubtest.Public())
-	dir := realworld.Require(t, "liaison-templates")
-	for _, n := range templates.Names {
-		b, err := os.ReadFile(filepath.Join(dir, n))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for n, b := range templatestest.Files(t) {
 		gh.PutFile(templates.DefaultRepo, "main", n, b)
 	}
 	dt.AddGroup(liaison.Group{ID: 1, Acronym: "itu-t-sg-13", Name: "ITU-T SG13", Type: "sdo"})
