@@ -130,3 +130,37 @@ func TestDate(t *testing.T) {
 		t.Errorf("DaysUntil = %d", n)
 	}
 }
+
+func TestConsistent(t *testing.T) {
+	tests := []struct {
+		name      string
+		labels    []string
+		preferred string
+		remove    []string
+		add       []string
+	}{
+		{"already consistent", []string{"liaison", "state/new", "purpose/action", "to/ietf"}, "", nil, nil},
+		{"purpose switched by hand", []string{"liaison", "state/new", "purpose/information", "purpose/action"}, "purpose/action", []string{"purpose/information"}, nil},
+		{"two states, none preferred: earliest wins", []string{"liaison", "state/responded", "state/acknowledged"}, "", []string{"state/responded"}, nil},
+		{"two states, the added one wins", []string{"liaison", "state/acknowledged", "state/no-response"}, "state/no-response", []string{"state/acknowledged"}, nil},
+		{"no state", []string{"liaison", "purpose/action"}, "", nil, []string{"state/new"}},
+		{"not a statement issue", []string{"bug"}, "", nil, nil},
+		{"two families", []string{"liaison", "state/new", "to/ietf", "to/irtf"}, "to/irtf", []string{"to/ietf"}, nil},
+	}
+	for _, tc := range tests {
+		c := Consistent(tc.labels, tc.preferred)
+		if !slices.Equal(c.Remove, tc.remove) || !slices.Equal(c.Add, tc.add) {
+			t.Errorf("%s: remove %v add %v; want remove %v add %v", tc.name, c.Remove, c.Add, tc.remove, tc.add)
+		}
+		if c.Empty() != (len(c.Notes) == 0) {
+			t.Errorf("%s: notes %v do not match the correction", tc.name, c.Notes)
+		}
+	}
+	seen := map[string]bool{}
+	for _, l := range Catalog {
+		if seen[l.Name] || len(l.Color) != 6 || l.Description == "" {
+			t.Errorf("catalog entry %+v is a duplicate or incomplete", l)
+		}
+		seen[l.Name] = true
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/identity"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/tracker"
@@ -43,10 +44,10 @@ type installedRepo struct {
 type GitHubRepos struct {
 	Clients githubapp.ClientCreator
 	Store   *store.Store
-	// BotLogin is the app's bot user, the creator of its issues.
-	BotLogin string
-	Log      zerolog.Logger
-	Now      func() time.Time
+	// App is the app's identity: its bot user created its issues.
+	App *identity.App
+	Log zerolog.Logger
+	Now func() time.Time
 	// DefaultSince applies to repositories whose liaison.yml has no since
 	// (the server's sync.since); without it, the day a repository was first
 	// seen.
@@ -66,6 +67,10 @@ type GitHubRepos struct {
 // without a file is not tracked.
 func (g *GitHubRepos) TrackingRepos(ctx context.Context) ([]TrackingRepo, error) {
 	installed, err := g.installations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bot, err := g.App.BotLogin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +128,7 @@ func (g *GitHubRepos) TrackingRepos(ctx context.Context) ([]TrackingRepo, error)
 			FullName: ir.fullName,
 			Config:   rc,
 			Since:    since,
-			Issues:   &tracker.GitHubIssues{Client: client, Creator: g.BotLogin},
+			Issues:   &tracker.GitHubIssues{Client: client, Creator: bot},
 		})
 	}
 	return out, nil

@@ -25,6 +25,7 @@ import (
 
 	"github.com/liaisonbot/liaisonbot/internal/config"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
+	"github.com/liaisonbot/liaisonbot/internal/identity"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
 	"github.com/liaisonbot/liaisonbot/internal/schedule"
 	"github.com/liaisonbot/liaisonbot/internal/store"
@@ -40,6 +41,7 @@ type Server struct {
 	store       *store.Store
 	datatracker *datatracker.Client
 	clients     githubapp.ClientCreator // nil without GitHub App credentials
+	app         *identity.App
 	repos       schedule.RepoSource
 	syncer      *schedule.Syncer
 	metrics     *metrics
@@ -105,7 +107,6 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 		return nil, fmt.Errorf("failed to configure the datatracker client: %w", err)
 	}
 
-	var botLogin string
 	switch {
 	case opt.DryRun:
 		rc := opt.RepoConfig
@@ -129,11 +130,8 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 			st.Close()
 			return nil, fmt.Errorf("failed to create GitHub clients: %w", err)
 		}
-		if botLogin, err = s.botLogin(ctx); err != nil {
-			st.Close()
-			return nil, err
-		}
-		s.repos = &schedule.GitHubRepos{Clients: s.clients, Store: st, BotLogin: botLogin, Log: log, Now: opt.Now, DefaultSince: cfg.Sync.Since.Date}
+		s.app = &identity.App{Clients: s.clients}
+		s.repos = &schedule.GitHubRepos{Clients: s.clients, Store: st, App: s.app, Log: log, Now: opt.Now, DefaultSince: cfg.Sync.Since.Date}
 	default:
 		st.Close()
 		return nil, errors.New("no GitHub App credentials (github.app.integration_id and a private key): use --dry-run to try liaisonbot without them")
@@ -153,7 +151,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 	if !opt.DryRun {
 		s.syncer.Holder = holderName()
 	}
-	log.Debug().Str("store", st.String()).Str("bot", botLogin).Bool("dry_run", opt.DryRun).Msg("server configured")
+	log.Debug().Str("store", st.String()).Bool("dry_run", opt.DryRun).Msg("server configured")
 	return s, nil
 }
 
@@ -171,23 +169,6 @@ func (s *Server) Datatracker() *datatracker.Client { return s.datatracker }
 
 // Repos lists the tracking repositories.
 func (s *Server) Repos() schedule.RepoSource { return s.repos }
-
-// botLogin asks GitHub for the app's slug: the app's issues and comments
-// carry "<slug>[bot]" as their author.
-func (s *Server) botLogin(ctx context.Context) (string, error) {
-	app, err := s.clients.NewAppClient()
-	if err != nil {
-		return "", fmt.Errorf("failed to create the GitHub app client: %w", err)
-	}
-	a, _, err := app.Apps.Get(ctx, "")
-	if err != nil {
-		return "", fmt.Errorf("failed to read the GitHub app (GET /app): %w", err)
-	}
-	if a.GetSlug() == "" {
-		return "", errors.New("GET /app returned no slug")
-	}
-	return a.GetSlug() + "[bot]", nil
-}
 
 // readTemplates reads the five liaison templates for a pass through the
 // contents API: with an installation token when the app has one (5,000

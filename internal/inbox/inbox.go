@@ -1,0 +1,302 @@
+// Package inbox makes webhook deliveries durable: a delivery is committed
+// to the store before GitHub gets its answer, and workers process the
+// inbox afterwards — in order per issue, again after a failure, again
+// after a restart. GitHub never retries a failed delivery by itself, so
+// the inbox also asks GitHub to redeliver the ones it never received.
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/palantir/go-githubapp/githubapp"
+	"github.com/rs/zerolog"
+	"github.com/tidwall/gjson"
+
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// Defaults for processing.
+const (
+	DefaultWorkers     = 4
+	DefaultMaxAttempts = 8
+	// maxBatch bounds one group commit.
+	maxBatch = 256
+	// idlePoll is how often idle workers look at the inbox without being
+	// woken: deliveries waiting for a retry become due on their own.
+	idlePoll = time.Second
+)
+
+// Inbox is the durable webhook queue. It is go-githubapp's Scheduler: the
+// event dispatcher verifies the signature and hands each delivery to
+// Schedule, which returns once the delivery is on disk.
+type Inbox struct {
+	store    *store.Store
+	handlers map[string]githubapp.EventHandler
+	log      zerolog.Logger
+
+	// Workers process deliveries concurrently (different issues only);
+	// zero records without processing (an ingest-only benchmark).
+	Workers int
+	// MaxAttempts is how often a failing delivery is tried before it is
+	// kept as failed with its error.
+	MaxAttempts int
+	// Backoff is the wait before attempt n+1 after n failures.
+	Backoff func(attempt int) time.Duration
+	// HandlerTimeout bounds one handler call; go-githubapp's contexts have
+	// no deadline of their own.
+	HandlerTimeout time.Duration
+
+	commits chan commit
+	wake    chan struct{}
+	runOnce sync.Once
+}
+
+type commit struct {
+	d    store.Delivery
+	done chan error
+}
+
+// New is an inbox over st for handlers, one per event type.
+func New(st *store.Store, log zerolog.Logger, handlers ...githubapp.EventHandler) *Inbox {
+	in := &Inbox{
+		store:          st,
+		handlers:       map[string]githubapp.EventHandler{},
+		log:            log,
+		Workers:        DefaultWorkers,
+		MaxAttempts:    DefaultMaxAttempts,
+		Backoff:        defaultBackoff,
+		HandlerTimeout: 5 * time.Minute,
+		commits:        make(chan commit, maxBatch),
+		wake:           make(chan struct{}, 1),
+	}
+	for _, h := range handlers {
+		for _, ev := range h.Handles() {
+			in.handlers[ev] = h
+		}
+	}
+	return in
+}
+
+// defaultBackoff waits 2^n seconds (1 s, 2 s, 4 s, … capped at 10 min) with
+// jitter, so a GitHub outage is waited out without hammering it.
+func defaultBackoff(attempt int) time.Duration {
+	d := time.Second << min(attempt, 10)
+	d = min(d, 10*time.Minute)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// Schedule records the delivery durably; go-githubapp answers GitHub once
+// it returns nil. Concurrent deliveries share one commit (and one sync to
+// disk), which is what lets the durable inbox keep up with a burst.
+func (in *Inbox) Schedule(ctx context.Context, d githubapp.Dispatch) error {
+	if d.DeliveryID == "" {
+		return githubapp.ValidationError{EventType: d.EventType, Cause: errors.New("missing X-GitHub-Delivery header")}
+	}
+	c := commit{
+		// Compressed here, in the request's goroutine, so the one
+		// goroutine that commits does as little as possible.
+		d: store.Delivery{
+			GUID:        d.DeliveryID,
+			Event:       d.EventType,
+			OrderingKey: orderingKey(d.Payload),
+			Stored:      store.CompressPayload(d.Payload),
+		},
+		done: make(chan error, 1),
+	}
+	select {
+	case in.commits <- c:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-c.done:
+		return err
+	case <-ctx.Done():
+		// The commit may still land; GitHub will see a failure and the
+		// recovery will find the delivery recorded.
+		return ctx.Err()
+	}
+}
+
+// orderingKey reads which issue a delivery is about: "owner/repo#number",
+// "owner/repo" for repository events, or "" when there is nothing to order
+// by. It scans for the three fields without decoding the payload (gjson
+// skips what it does not need), because ingest must stay cheap; decoding
+// belongs to the worker.
+func orderingKey(payload []byte) string {
+	var repo string
+	number := int64(-1)
+	gjson.ParseBytes(payload).ForEach(func(key, value gjson.Result) bool {
+		switch key.Str {
+		case "repository":
+			repo = value.Get("full_name").Str
+		case "issue", "pull_request":
+			if n := value.Get("number"); n.Exists() {
+				number = n.Int()
+			}
+		}
+		return true
+	})
+	switch {
+	case repo == "":
+		return ""
+	case number >= 0:
+		return fmt.Sprintf("%s#%d", repo, number)
+	}
+	return repo
+}
+
+// Run commits and processes deliveries until ctx ends. Deliveries left in
+// progress by an earlier process go back into the queue first. When ctx
+// ends, the handlers running finish (their outcome is recorded); what was
+// not started stays in the inbox for the next start.
+func (in *Inbox) Run(ctx context.Context) error {
+	n, err := in.store.RequeueProcessing(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		in.log.Info().Int("deliveries", n).Msg("resuming webhook deliveries left in progress")
+	}
+	var wg sync.WaitGroup
+	commitCtx, stopCommits := context.WithCancel(context.WithoutCancel(ctx))
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		in.commitLoop(commitCtx)
+	}()
+	var workers sync.WaitGroup
+	for i := 0; i < in.Workers; i++ {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			in.work(ctx)
+		}()
+	}
+	in.Wake()
+	<-ctx.Done()
+	workers.Wait()
+	stopCommits()
+	wg.Wait()
+	return nil
+}
+
+// Wake tells idle workers that there may be work.
+func (in *Inbox) Wake() {
+	select {
+	case in.wake <- struct{}{}:
+	default:
+	}
+}
+
+// commitLoop gathers the deliveries waiting to be recorded into one
+// transaction at a time.
+func (in *Inbox) commitLoop(ctx context.Context) {
+	batch := make([]commit, 0, maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case <-ctx.Done():
+			in.drain(ctx.Err())
+			return
+		case c := <-in.commits:
+			batch = append(batch, c)
+		}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case c := <-in.commits:
+				batch = append(batch, c)
+			default:
+				break gather
+			}
+		}
+		ds := make([]store.Delivery, len(batch))
+		for i, c := range batch {
+			ds[i] = c.d
+		}
+		_, err := in.store.RecordDeliveries(context.WithoutCancel(ctx), ds)
+		for _, c := range batch {
+			c.done <- err
+		}
+		if err != nil {
+			in.log.Error().Err(err).Int("deliveries", len(batch)).Msg("failed to record webhook deliveries: GitHub is told, and they are recovered later")
+		} else {
+			in.Wake()
+		}
+	}
+}
+
+func (in *Inbox) drain(err error) {
+	for {
+		select {
+		case c := <-in.commits:
+			c.done <- err
+		default:
+			return
+		}
+	}
+}
+
+func (in *Inbox) work(ctx context.Context) {
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		d, ok, err := in.store.ClaimDelivery(context.WithoutCancel(ctx))
+		if err != nil {
+			in.log.Error().Err(err).Msg("failed to read the webhook inbox")
+		}
+		if !ok || err != nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-in.wake:
+				in.Wake() // let the other idle workers look too
+			case <-time.After(idlePoll):
+			}
+			continue
+		}
+		in.process(ctx, d)
+	}
+}
+
+// process runs a delivery's handler and records the outcome. The handler
+// gets its own deadline, not the run's context: shutting down lets a
+// started delivery finish rather than leave it half done.
+func (in *Inbox) process(ctx context.Context, d store.Delivery) {
+	log := in.log.With().Str(githubapp.LogKeyEventType, d.Event).Str(githubapp.LogKeyDeliveryID, d.GUID).Logger()
+	hctx, cancel := context.WithTimeout(log.WithContext(context.WithoutCancel(ctx)), in.HandlerTimeout)
+	defer cancel()
+	err := in.handle(hctx, d)
+	var retryAt time.Time
+	switch {
+	case err == nil:
+	case d.Attempts >= in.MaxAttempts:
+		log.Error().Err(err).Int("attempts", d.Attempts).Msg("webhook delivery failed for good: kept with its error")
+	default:
+		retryAt = time.Now().Add(in.Backoff(d.Attempts))
+		log.Warn().Err(err).Int("attempt", d.Attempts).Time("retry_at", retryAt).Msg("webhook delivery failed: will retry")
+	}
+	if ferr := in.store.FinishDelivery(context.WithoutCancel(ctx), d.Seq, err, retryAt); ferr != nil {
+		log.Error().Err(ferr).Msg("failed to record a webhook delivery's outcome: it runs again after a restart")
+	}
+}
+
+func (in *Inbox) handle(ctx context.Context, d store.Delivery) (err error) {
+	h, ok := in.handlers[d.Event]
+	if !ok {
+		return nil // recorded before its handler was removed: nothing to do
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("handler for %s panicked: %v", d.Event, r)
+		}
+	}()
+	return h.Handle(ctx, d.Event, d.GUID, d.Payload)
+}

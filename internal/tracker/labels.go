@@ -1,0 +1,61 @@
+package tracker
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
+)
+
+// LabelSyncResult counts what SyncLabels changed.
+type LabelSyncResult struct {
+	Created, Updated, Unchanged int
+}
+
+// SyncLabels makes repo's labels match the app's catalog: missing labels
+// are created with their colour and description, ones that differ are
+// edited; labels the app does not know are left alone. Label names hold
+// "/", which go-github v62 puts into URL paths unescaped, so names in
+// paths are escaped here.
+func SyncLabels(ctx context.Context, client *github.Client, repo string) (LabelSyncResult, error) {
+	var res LabelSyncResult
+	owner, name := splitRepo(repo)
+	have := map[string]*github.Label{}
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		page, resp, err := client.Issues.ListLabels(ctx, owner, name, opt)
+		if err != nil {
+			return res, fmt.Errorf("failed to list the labels of %s: %w", repo, err)
+		}
+		for _, l := range page {
+			have[strings.ToLower(l.GetName())] = l
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	for _, spec := range liaison.Catalog {
+		want := &github.Label{Name: github.String(spec.Name), Color: github.String(spec.Color), Description: github.String(spec.Description)}
+		cur, ok := have[strings.ToLower(spec.Name)]
+		switch {
+		case !ok:
+			if _, _, err := client.Issues.CreateLabel(ctx, owner, name, want); err != nil {
+				return res, fmt.Errorf("failed to create label %s in %s: %w", spec.Name, repo, err)
+			}
+			res.Created++
+		case !strings.EqualFold(cur.GetColor(), spec.Color) || cur.GetDescription() != spec.Description:
+			if _, _, err := client.Issues.EditLabel(ctx, owner, name, url.PathEscape(cur.GetName()), want); err != nil {
+				return res, fmt.Errorf("failed to update label %s in %s: %w", spec.Name, repo, err)
+			}
+			res.Updated++
+		default:
+			res.Unchanged++
+		}
+	}
+	return res, nil
+}
