@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -19,6 +20,7 @@ type metrics struct {
 	issues      *prometheus.CounterVec
 	statements  prometheus.Counter
 	requests    *prometheus.CounterVec
+	webhooks    *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -41,9 +43,31 @@ func newMetrics() *metrics {
 			Name: "liaisonbot_outbound_requests_total", Help: "HTTP requests to GitHub and the datatracker by service and status code.",
 		}, []string{"service", "code"}),
 	}
-	m.registry.MustRegister(m.passes, m.passSeconds, m.issues, m.statements, m.requests,
+	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "liaisonbot_webhook_errors_total", Help: "Webhook deliveries refused or not recorded, by HTTP status.",
+	}, []string{"code"})
+	m.registry.MustRegister(m.webhooks, m.passes, m.passSeconds, m.issues, m.statements, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// webhookError answers a delivery that was refused (bad signature: 400)
+// or could not be recorded (500, so GitHub marks it failed and the
+// recovery asks for it again), and counts it.
+func (m *metrics) webhookError(w http.ResponseWriter, r *http.Request, err error) {
+	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+	githubapp.DefaultErrorCallback(rec, r, err)
+	m.webhooks.WithLabelValues(strconv.Itoa(rec.code)).Inc()
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.code = code
+	s.ResponseWriter.WriteHeader(code)
 }
 
 func (m *metrics) observePass(rep schedule.Report, err error, d time.Duration) {

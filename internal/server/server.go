@@ -26,8 +26,10 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/config"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
 	"github.com/liaisonbot/liaisonbot/internal/identity"
+	"github.com/liaisonbot/liaisonbot/internal/inbox"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
 	"github.com/liaisonbot/liaisonbot/internal/schedule"
+	"github.com/liaisonbot/liaisonbot/internal/server/handler"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/templates"
 	"github.com/liaisonbot/liaisonbot/internal/tracker"
@@ -42,6 +44,8 @@ type Server struct {
 	datatracker *datatracker.Client
 	clients     githubapp.ClientCreator // nil without GitHub App credentials
 	app         *identity.App
+	inbox       *inbox.Inbox // nil without GitHub App credentials
+	handlers    []githubapp.EventHandler
 	repos       schedule.RepoSource
 	syncer      *schedule.Syncer
 	metrics     *metrics
@@ -131,7 +135,14 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 			return nil, fmt.Errorf("failed to create GitHub clients: %w", err)
 		}
 		s.app = &identity.App{Clients: s.clients}
-		s.repos = &schedule.GitHubRepos{Clients: s.clients, Store: st, App: s.app, Log: log, Now: opt.Now, DefaultSince: cfg.Sync.Since.Date}
+		repos := &schedule.GitHubRepos{Clients: s.clients, Store: st, App: s.app, Log: log, Now: opt.Now, DefaultSince: cfg.Sync.Since.Date}
+		s.repos = repos
+		base := &handler.Base{ClientCreator: s.clients, App: s.app, Store: st, ReposChanged: repos.Forget}
+		s.handlers = []githubapp.EventHandler{
+			&handler.Installation{Base: base},
+			&handler.Issues{Base: base},
+		}
+		s.inbox = inbox.New(st, log, s.handlers...)
 	default:
 		st.Close()
 		return nil, errors.New("no GitHub App credentials (github.app.integration_id and a private key): use --dry-run to try liaisonbot without them")
@@ -232,6 +243,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/health", s.health)
 	mux.Handle("GET /api/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	if s.inbox != nil {
+		mux.Handle("POST "+WebhookRoute, webhookHandler(s.cfg.Github.App.WebhookSecret, s.inbox, s.handlers, s.metrics.webhookError))
+	}
 	return mux
 }
 
@@ -256,6 +270,25 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 			errc <- err
 		}
 	}()
+	// The inbox outlives the HTTP server: requests being answered wait for
+	// their commit, then the workers finish the deliveries they started.
+	inboxCtx, stopInbox := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopInbox()
+	var inboxDone sync.WaitGroup
+	if s.inbox != nil {
+		inboxDone.Add(1)
+		go func() {
+			defer inboxDone.Done()
+			if err := s.inbox.Run(inboxCtx); err != nil {
+				s.log.Error().Err(err).Msg("webhook inbox stopped")
+			}
+		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.recoverDeliveries(ctx)
+		}()
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -268,8 +301,33 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	serr := srv.Shutdown(shutdownCtx)
+	stopInbox()
+	inboxDone.Wait()
 	wg.Wait()
 	return errors.Join(err, serr)
+}
+
+// recoverDeliveries asks GitHub, at start-up and hourly, to redeliver the
+// webhooks it failed to deliver: GitHub never retries by itself.
+func (s *Server) recoverDeliveries(ctx context.Context) {
+	for {
+		app, err := s.clients.NewAppClient()
+		if err == nil {
+			var res inbox.RecoverResult
+			res, err = s.inbox.Recover(ctx, app, time.Now())
+			if err == nil && res.Redelivered > 0 {
+				s.log.Info().Int("redelivered", res.Redelivered).Int("seen", res.Seen).Msg("asked GitHub to redeliver missed webhooks")
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn().Err(err).Msg("missed-webhook recovery failed; trying again in an hour")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
 }
 
 // poll runs a pass every poll interval, backing off exponentially (up to
