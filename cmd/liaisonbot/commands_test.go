@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/liaisonbot/liaisonbot/internal/datatrackertest"
+	"github.com/liaisonbot/liaisonbot/internal/githubtest"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
 )
 
@@ -288,4 +289,29 @@ func TestOrgDefaultsApplyButDoNotTrack(t *testing.T) {
 		t.Errorf("the org's .github repository got %d issues", n)
 	}
 	_ = ids
+}
+
+func TestLabelsSync(t *testing.T) {
+	h := newHarness(t)
+	// A label someone made by hand, in the wrong colour: it is edited, by a
+	// name that holds a "/" and must be escaped in the path.
+	h.gh.AddLabel(trackingRepo, githubtest.Label{Name: "purpose/action", Color: "000000"})
+	out := h.mustRun("labels", "sync")
+	if !strings.Contains(out, trackingRepo+": 20 created, 1 updated, 0 unchanged") {
+		t.Fatalf("labels sync printed %q", out)
+	}
+	found := false
+	for _, l := range h.gh.Labels(trackingRepo) {
+		if l.Name == "purpose/action" && l.Color == "d93f0b" && l.Description != "" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("purpose/action was not created with its colour: %+v", h.gh.Labels(trackingRepo))
+	}
+	h.gh.ResetCounts()
+	out = h.mustRun("labels", "sync")
+	if !strings.Contains(out, "0 created, 0 updated, 21 unchanged") || h.gh.Counts().RepoWrites() != 0 {
+		t.Errorf("second labels sync: %q, %d writes", out, h.gh.Counts().RepoWrites())
+	}
 }

@@ -31,6 +31,7 @@ func newRootCommand() *cobra.Command {
 		newSyncCommand(g),
 		newImportCommand(g),
 		newRenderCommand(g),
+		newLabelsCommand(g),
 		newCheckConfigCommand(),
 		newVersionCommand(),
 	)

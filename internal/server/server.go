@@ -456,3 +456,33 @@ func (s *Server) Render(ctx context.Context, id int) (tracker.Draft, error) {
 	rd := &tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}
 	return rd.Render(&st, schedule.TargetFor(repos[0], &st)), nil
 }
+
+// RepoLabels is the outcome of syncing one repository's labels.
+type RepoLabels struct {
+	Repo string
+	tracker.LabelSyncResult
+}
+
+// SyncLabels creates and updates the app's labels in every tracking
+// repository.
+func (s *Server) SyncLabels(ctx context.Context) ([]RepoLabels, error) {
+	repos, err := s.repos.TrackingRepos(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []RepoLabels
+	var errs []error
+	for _, r := range repos {
+		gi, ok := r.Issues.(*tracker.GitHubIssues)
+		if !ok {
+			continue
+		}
+		res, err := tracker.SyncLabels(ctx, gi.Client, r.FullName)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, RepoLabels{Repo: r.FullName, LabelSyncResult: res})
+	}
+	return out, errors.Join(errs...)
+}
