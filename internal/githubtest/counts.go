@@ -12,8 +12,9 @@ type Counts struct {
 	Requests int
 	// Reads are GET and HEAD requests; Writes are all others.
 	Reads, Writes int
-	// ContentCreating counts requests to the routes GitHub's secondary limit
-	// calls content-creating (issue and comment creation), whatever became
+	// ContentCreating counts requests to the routes the fake takes to be
+	// content-creating for GitHub's secondary limit (creating issues,
+	// comments and reactions; see route.contentCreating), whatever became
 	// of them.
 	ContentCreating int
 	// NotModified counts 304 answers to conditional requests.

@@ -31,6 +31,13 @@ type Comment struct {
 	Body      string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	Reactions []Reaction // oldest first
+}
+
+// Reaction is a snapshot of a reaction to a comment.
+type Reaction struct {
+	User    string
+	Content string // "+1", "-1", "laugh", "confused", "heart", "hooray", "rocket" or "eyes"
 }
 
 // Label is a snapshot of a repository label.
@@ -56,7 +63,11 @@ func snapshotIssue(is *issue) Issue {
 }
 
 func snapshotComment(cm *comment) Comment {
-	return Comment{ID: cm.id, User: cm.user, Body: cm.body, CreatedAt: cm.createdAt, UpdatedAt: cm.updatedAt}
+	out := Comment{ID: cm.id, User: cm.user, Body: cm.body, CreatedAt: cm.createdAt, UpdatedAt: cm.updatedAt}
+	for _, rc := range cm.reactions {
+		out.Reactions = append(out.Reactions, Reaction{User: rc.user, Content: rc.content})
+	}
+	return out
 }
 
 // Issues returns every issue and pull request of the repository, by number.
@@ -125,7 +136,9 @@ func (s *Server) AddLabel(fullName string, l Label) {
 // AddIssue seeds an issue as someone other than the App would have opened it
 // (a manual intake, say) and returns its number. Number, Comments and the
 // timestamps are ignored; User defaults to the repository owner, State to
-// "open". Labels are created as needed; assignees are not checked.
+// "open". Labels are created as needed; assignees are not checked. Seeding
+// sends no webhook; OpenIssueAs opens an issue as a person and sends what
+// GitHub sends.
 func (s *Server) AddIssue(fullName string, in Issue) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,8 +167,9 @@ func (s *Server) AddPullRequest(fullName, user, title string) int {
 	return s.AddIssue(fullName, Issue{Title: title, User: user, PullRequest: true})
 }
 
-// AddComment seeds a comment by user on issue n (a slash-command, say) and
-// returns its id.
+// AddComment seeds a comment by user on issue n and returns its id. Seeding
+// sends no webhook; CommentAs comments as a person and sends
+// issue_comment created.
 func (s *Server) AddComment(fullName string, n int, user, body string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()

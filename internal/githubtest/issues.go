@@ -163,6 +163,8 @@ func (c *call) createIssue() {
 	r.issues = append(r.issues, is)
 	c.resp.header.Set("Location", c.s.apiURL("repos/%s/%s/issues/%d", r.owner, r.name, is.number))
 	c.json(http.StatusCreated, c.s.issueJSON(r, is))
+	// GitHub sends the webhooks even when the app never hears the answer.
+	c.s.emitOpened(r, is, c.actor())
 	c.s.dropIfAsked(c)
 }
 
@@ -257,6 +259,7 @@ func (c *call) editIssue() {
 		return
 	}
 
+	before := captureIssue(is)
 	now := c.s.now()
 	if title != nil {
 		is.title = *title
@@ -288,6 +291,7 @@ func (c *call) editIssue() {
 	}
 	is.updatedAt = now
 	c.json(http.StatusOK, c.s.issueJSON(r, is))
+	c.s.emitChanges(r, is, c.actor(), before)
 }
 
 // issueFilter is the query of GET /repos/{owner}/{repo}/issues.
@@ -466,6 +470,7 @@ func (c *call) createComment() {
 	is.updatedAt = now
 	c.resp.header.Set("Location", c.s.apiURL("repos/%s/%s/issues/comments/%d", r.owner, r.name, cm.id))
 	c.json(http.StatusCreated, c.s.commentJSON(r, is, cm))
+	c.s.emitComment(r, is, cm, c.actor(), "created", nil)
 }
 
 // findComment looks up {comment_id} in the request's repository.
@@ -509,7 +514,9 @@ func (c *call) editComment() {
 		c.unprocessable(errs...)
 		return
 	}
+	old := cm.body
 	cm.body = *req.Body
 	cm.updatedAt = c.s.now()
 	c.json(http.StatusOK, c.s.commentJSON(r, is, cm))
+	c.s.emitCommentEdit(r, is, cm, c.actor(), old)
 }

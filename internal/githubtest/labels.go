@@ -229,7 +229,8 @@ func (c *call) editLabel() {
 }
 
 // DELETE /repos/{owner}/{repo}/labels/{name}: the label also leaves every
-// issue that had it.
+// issue that had it. GitHub reports that with a label.deleted webhook, an
+// event the App does not subscribe to, and no issues.unlabeled.
 func (c *call) deleteLabel() {
 	r, ok := c.repo()
 	if !ok {
@@ -279,6 +280,7 @@ func (c *call) addIssueLabels() {
 	if !ok {
 		return
 	}
+	before := slices.Clone(is.labels)
 	for _, l := range c.s.resolveLabels(r, names) {
 		if !slices.Contains(is.labels, l) {
 			is.labels = append(is.labels, l)
@@ -286,6 +288,7 @@ func (c *call) addIssueLabels() {
 	}
 	is.updatedAt = c.s.now()
 	c.json(http.StatusOK, c.s.labelsJSON(r, is.labels))
+	c.s.emitLabels(r, is, c.actor(), before)
 }
 
 // PUT /repos/{owner}/{repo}/issues/{issue_number}/labels: replaces the set;
@@ -299,20 +302,24 @@ func (c *call) setIssueLabels() {
 	if !ok {
 		return
 	}
+	before := is.labels
 	is.labels = c.s.resolveLabels(r, names)
 	is.updatedAt = c.s.now()
 	c.json(http.StatusOK, c.s.labelsJSON(r, is.labels))
+	c.s.emitLabels(r, is, c.actor(), before)
 }
 
 // DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels
 func (c *call) clearIssueLabels() {
-	_, is, ok := c.issue()
+	r, is, ok := c.issue()
 	if !ok {
 		return
 	}
+	before := is.labels
 	is.labels = nil
 	is.updatedAt = c.s.now()
 	c.noContent()
+	c.s.emitLabels(r, is, c.actor(), before)
 }
 
 // DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}: 200 with
@@ -327,7 +334,9 @@ func (c *call) removeIssueLabel() {
 		c.error(http.StatusNotFound, "Label does not exist")
 		return
 	}
+	before := slices.Clone(is.labels)
 	is.labels = slices.DeleteFunc(is.labels, func(l *label) bool { return strings.EqualFold(l.name, name) })
 	is.updatedAt = c.s.now()
 	c.json(http.StatusOK, c.s.labelsJSON(r, is.labels))
+	c.s.emitLabels(r, is, c.actor(), before)
 }

@@ -34,10 +34,14 @@ func nullableString(s string) any {
 }
 
 // userType guesses an account's type: the App's bot, an installation's
-// account (organisations, for the fake), or a user.
+// account or an organisation with teams (organisations, for the fake), or a
+// user.
 func (s *Server) userType(login string) string {
 	if strings.EqualFold(login, s.BotLogin()) {
 		return "Bot"
+	}
+	if s.orgs[strings.ToLower(login)] {
+		return "Organization"
 	}
 	for _, in := range s.installations {
 		if strings.EqualFold(in.account, login) {
@@ -254,7 +258,10 @@ func (s *Server) issueJSON(r *repo, is *issue) map[string]any {
 		"created_at":         timestamp(is.createdAt),
 		"updated_at":         timestamp(is.updatedAt),
 		"author_association": s.association(r, is.user),
-		"reactions":          s.reactions(api),
+		"reactions":          s.reactions(api, nil),
+		// Set only when an App acts for a user with a user-to-server
+		// token; the fake's App acts as itself.
+		"performed_via_github_app": nil,
 	}
 	if is.pullRequest {
 		pr := s.apiURL("repos/%s/%s/pulls/%d", r.owner, r.name, is.number)
@@ -279,36 +286,90 @@ func (s *Server) association(r *repo, login string) string {
 	return "NONE"
 }
 
-func (s *Server) reactions(api string) map[string]any {
-	return map[string]any{
-		"url": api + "/reactions", "total_count": 0, "+1": 0, "-1": 0, "laugh": 0,
-		"confused": 0, "heart": 0, "hooray": 0, "eyes": 0, "rocket": 0,
+// reactions renders the reaction rollup of an issue or comment.
+func (s *Server) reactions(api string, rs []*reaction) map[string]any {
+	m := map[string]any{"url": api + "/reactions", "total_count": len(rs)}
+	for _, c := range reactionContents {
+		m[c] = 0
 	}
+	for _, rc := range rs {
+		m[rc.content] = m[rc.content].(int) + 1
+	}
+	return m
 }
 
 // commentJSON renders an issue comment.
 func (s *Server) commentJSON(r *repo, is *issue, cm *comment) map[string]any {
 	api := s.apiURL("repos/%s/%s/issues/comments/%d", r.owner, r.name, cm.id)
 	return map[string]any{
-		"id":                 cm.id,
-		"node_id":            fmt.Sprintf("IC_%d", cm.id),
-		"url":                api,
-		"html_url":           fmt.Sprintf("%s%s/issues/%d#issuecomment-%d", htmlBase, r.fullName(), is.number, cm.id),
-		"issue_url":          s.apiURL("repos/%s/%s/issues/%d", r.owner, r.name, is.number),
-		"body":               cm.body,
-		"user":               s.user(cm.user),
-		"created_at":         timestamp(cm.createdAt),
-		"updated_at":         timestamp(cm.updatedAt),
-		"author_association": s.association(r, cm.user),
-		"reactions":          s.reactions(api),
+		"id":                       cm.id,
+		"node_id":                  fmt.Sprintf("IC_%d", cm.id),
+		"url":                      api,
+		"html_url":                 fmt.Sprintf("%s%s/issues/%d#issuecomment-%d", htmlBase, r.fullName(), is.number, cm.id),
+		"issue_url":                s.apiURL("repos/%s/%s/issues/%d", r.owner, r.name, is.number),
+		"body":                     cm.body,
+		"user":                     s.user(cm.user),
+		"created_at":               timestamp(cm.createdAt),
+		"updated_at":               timestamp(cm.updatedAt),
+		"author_association":       s.association(r, cm.user),
+		"reactions":                s.reactions(api, cm.reactions),
+		"performed_via_github_app": nil,
 	}
 }
 
-// appPermissions is what the App asks for; liaisonbot's manifest wants
-// these, and the fake does not enforce them.
+// reactionJSON renders a reaction.
+func (s *Server) reactionJSON(rc *reaction) map[string]any {
+	return map[string]any{
+		"id":         rc.id,
+		"node_id":    fmt.Sprintf("REA_%d", rc.id),
+		"user":       s.user(rc.user),
+		"content":    rc.content,
+		"created_at": timestamp(rc.createdAt),
+	}
+}
+
+// webhookRepository renders a repository as webhook payloads carry it: the
+// repository object without the caller's permissions (a webhook has no
+// caller) and with the custom properties GitHub adds.
+func (s *Server) webhookRepository(r *repo) map[string]any {
+	m := s.repository(r, false)
+	delete(m, "permissions")
+	m["custom_properties"] = map[string]any{}
+	return m
+}
+
+// organizationJSON renders an organisation as webhook payloads carry it.
+func (s *Server) organizationJSON(login string) map[string]any {
+	id := s.userID(login)
+	api := s.apiURL("orgs/%s", url.PathEscape(login))
+	return map[string]any{
+		"login":              login,
+		"id":                 id,
+		"node_id":            fmt.Sprintf("O_%d", id),
+		"url":                api,
+		"repos_url":          api + "/repos",
+		"events_url":         api + "/events",
+		"hooks_url":          api + "/hooks",
+		"issues_url":         api + "/issues",
+		"members_url":        api + "/members{/member}",
+		"public_members_url": api + "/public_members{/member}",
+		"avatar_url":         fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?v=4", id),
+		"description":        "",
+	}
+}
+
+// installationNodeID is GitHub's legacy global id of an installation:
+// base64 of "023:IntegrationInstallation<id>", as in real payloads.
+func installationNodeID(id int64) string {
+	return base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "023:IntegrationInstallation%d", id))
+}
+
+// appPermissions is what the App asks for in liaisonbot's manifest
+// (app.yml); the fake does not enforce them.
 func appPermissions() map[string]string {
 	return map[string]string{
-		"contents": "write", "issues": "write", "metadata": "read", "pull_requests": "write",
+		"checks": "write", "contents": "write", "issues": "write", "members": "read",
+		"metadata": "read", "pull_requests": "write",
 	}
 }
 

@@ -3,6 +3,8 @@ package githubtest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,7 +30,10 @@ var spec struct {
 	path string
 	// ops maps each of the fake's routes to its operation in the description.
 	ops map[*route]*routers.Route
-	err error
+	// webhooks maps "<event>-<action>" (x-webhooks' keys, such as
+	// "issue-comment-created") to the schema of that payload.
+	webhooks map[string]*openapi3.Schema
+	err      error
 }
 
 func loadSpec() (string, map[*route]*routers.Route, error) {
@@ -44,8 +49,50 @@ func loadSpec() (string, map[*route]*routers.Route, error) {
 			return
 		}
 		spec.ops, spec.err = operations(doc)
+		if spec.err == nil {
+			spec.webhooks, spec.err = webhookSchemas(doc)
+		}
 	})
 	return spec.path, spec.ops, spec.err
+}
+
+// webhookSchemas reads the payload schemas of GitHub's webhooks. OpenAPI
+// 3.0 has no webhooks section, so GitHub lists them under x-webhooks, each
+// as a POST whose JSON request body refers to a component schema named
+// webhook-<event>-<action>. The reference is followed rather than the name
+// guessed, so an event the description does not list is reported as such.
+func webhookSchemas(doc *openapi3.T) (map[string]*openapi3.Schema, error) {
+	hooks, ok := doc.Extensions["x-webhooks"].(map[string]any)
+	if !ok {
+		return nil, errors.New("failed to find x-webhooks in GitHub's OpenAPI description")
+	}
+	out := make(map[string]*openapi3.Schema, len(hooks))
+	for key, item := range hooks {
+		ref, _ := dig(item, "post", "requestBody", "content", "application/json", "schema", "$ref").(string)
+		name, ok := strings.CutPrefix(ref, "#/components/schemas/")
+		if !ok {
+			continue
+		}
+		if sr := doc.Components.Schemas[name]; sr != nil && sr.Value != nil {
+			out[key] = sr.Value
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("failed to find any webhook payload schema under x-webhooks")
+	}
+	return out, nil
+}
+
+// dig walks nested JSON objects by key, returning nil where one is missing.
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
 }
 
 // operations finds each route's operation by its path template. The fake
@@ -78,7 +125,8 @@ func operations(doc *openapi3.T) (map[*route]*routers.Route, error) {
 // validation only reads the shared document, so concurrent handlers (and
 // parallel tests sharing the document) may use it at once.
 type validator struct {
-	ops map[*route]*routers.Route
+	ops      map[*route]*routers.Route
+	webhooks map[string]*openapi3.Schema
 }
 
 // newValidator loads the description, or returns nil (logging why) when it
@@ -97,7 +145,7 @@ func newValidator(tb testing.TB) *validator {
 		tb.Logf("githubtest: ../shared/realworld/%s is absent; requests and responses are not validated against GitHub's OpenAPI description", specRel)
 		return nil
 	}
-	return &validator{ops: ops}
+	return &validator{ops: ops, webhooks: spec.webhooks}
 }
 
 // shortError keeps kin's one-line verdict and drops the schema and value
@@ -168,4 +216,27 @@ func (v *validator) validateResponse(c *call) error {
 		Options:                options(),
 	}
 	return openapi3filter.ValidateResponse(context.Background(), in)
+}
+
+// webhookKey is the x-webhooks key of an event and action: the event's
+// underscores become hyphens ("issue_comment", "created" →
+// "issue-comment-created").
+func webhookKey(event, action string) string {
+	return strings.ReplaceAll(event, "_", "-") + "-" + action
+}
+
+// validateWebhook checks a payload the fake is about to send against the
+// schema GitHub documents for that event and action. A payload GitHub would
+// never send would let the app pass tests against a GitHub that does not
+// exist.
+func (v *validator) validateWebhook(event, action string, payload []byte) error {
+	schema, ok := v.webhooks[webhookKey(event, action)]
+	if !ok {
+		return fmt.Errorf("GitHub's OpenAPI description lists no webhook %q", webhookKey(event, action))
+	}
+	var value any
+	if err := json.Unmarshal(payload, &value); err != nil {
+		return fmt.Errorf("failed to decode the payload: %w", err)
+	}
+	return schema.VisitJSON(value)
 }

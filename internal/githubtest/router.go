@@ -29,7 +29,11 @@ type route struct {
 	pattern string
 	auth    authKind
 	// contentCreating marks requests GitHub counts toward its secondary limit
-	// on content creation.
+	// on content creation. GitHub does not list which requests those are;
+	// the fake counts the ones that create something new for people to
+	// see: issues, comments and reactions. Edits, labels and assignees
+	// change what exists and are only writes (5 points each in the
+	// per-minute point budget, which the fake does not enforce).
 	contentCreating bool
 	handle          func(*call)
 
@@ -50,6 +54,10 @@ var routes = buildRoutes([]route{
 	{method: "GET", pattern: "/repos/{owner}/{repo}/installation", auth: authApp, handle: (*call).getRepoInstallation},
 	{method: "GET", pattern: "/installation/repositories", auth: authInstallation, handle: (*call).listInstallationRepos},
 	{method: "GET", pattern: "/rate_limit", auth: authAny, handle: (*call).getRateLimit},
+	{method: "GET", pattern: "/app/hook/deliveries", auth: authApp, handle: (*call).listHookDeliveries},
+	{method: "GET", pattern: "/app/hook/deliveries/{delivery_id}", auth: authApp, handle: (*call).getHookDelivery},
+	{method: "POST", pattern: "/app/hook/deliveries/{delivery_id}/attempts", auth: authApp, handle: (*call).redeliverHookDelivery},
+	{method: "GET", pattern: "/orgs/{org}/teams/{team_slug}/memberships/{username}", auth: authInstallation, handle: (*call).getTeamMembership},
 
 	{method: "GET", pattern: "/repos/{owner}/{repo}", auth: authRepo, handle: (*call).getRepo},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/contents/{path...}", auth: authRepo, handle: (*call).getContents},
@@ -64,6 +72,10 @@ var routes = buildRoutes([]route{
 	{method: "POST", pattern: "/repos/{owner}/{repo}/issues/{issue_number}/comments", auth: authRepo, contentCreating: true, handle: (*call).createComment},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/issues/comments/{comment_id}", auth: authRepo, handle: (*call).getComment},
 	{method: "PATCH", pattern: "/repos/{owner}/{repo}/issues/comments/{comment_id}", auth: authRepo, handle: (*call).editComment},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", auth: authRepo, handle: (*call).listCommentReactions},
+	{method: "POST", pattern: "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", auth: authRepo, contentCreating: true, handle: (*call).createCommentReaction},
+	{method: "POST", pattern: "/repos/{owner}/{repo}/issues/{issue_number}/assignees", auth: authRepo, handle: (*call).addAssignees},
+	{method: "DELETE", pattern: "/repos/{owner}/{repo}/issues/{issue_number}/assignees", auth: authRepo, handle: (*call).removeAssignees},
 
 	{method: "GET", pattern: "/repos/{owner}/{repo}/labels", auth: authRepo, handle: (*call).listLabels},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/labels", auth: authRepo, handle: (*call).createLabel},
@@ -144,7 +156,7 @@ func matchSegments(pattern, parts []string) (map[string]string, bool) {
 // numericParams are the parameters GitHub types as integers. Requiring digits
 // keeps, say, GET /repos/o/r/issues/comments (an operation the fake does not
 // serve) from being taken for issue number "comments".
-var numericParams = map[string]bool{"issue_number": true, "comment_id": true, "installation_id": true}
+var numericParams = map[string]bool{"issue_number": true, "comment_id": true, "installation_id": true, "delivery_id": true}
 
 func isDigits(s string) bool {
 	if s == "" || len(s) > 18 {

@@ -12,6 +12,13 @@
 // and response against GitHub's OpenAPI description when
 // ../shared/realworld/github-openapi/api.github.com.json is present.
 //
+// With SetWebhook the fake also sends the app the webhooks GitHub sends an
+// App (issues and issue_comment), signed, in order, each payload validated
+// against the description's webhook schemas; it keeps the App's delivery
+// log (GET /app/hook/deliveries) and redelivers on request. Changes the App
+// makes through the API are sent by its bot; the *As helpers (CommentAs,
+// LabelAs, CloseAs, …) make changes as a person, who is then the sender.
+//
 // A typical test:
 //
 //	s := githubtest.New(t)
@@ -20,6 +27,14 @@
 //	client, err := cc.NewInstallationClient(42)
 //	// ... run the code under test with client ...
 //	issues := s.Issues("ietf/liaisons")
+//
+// and one that drives the app's webhook endpoint:
+//
+//	s.SetWebhook(app.URL+"/api/github/hook", secret)
+//	n := s.OpenIssueAs("ietf/liaisons", "alice", "Incoming liaison", body)
+//	s.CommentAs("ietf/liaisons", n, "alice", "/ack")
+//	s.WaitDeliveries(t)
+//	log := s.Deliveries()
 package githubtest
 
 import (
@@ -78,6 +93,11 @@ type Server struct {
 	dropCreates   int
 	nextID        int64
 	counts        Counts
+	teams         map[string]*team // by lower-case "org/slug"
+	orgs          map[string]bool  // lower-case logins AddTeam made organisations
+	// hooks is the webhook configuration, the delivery queue and the
+	// delivery log; see webhooks.go.
+	hooks hookState
 }
 
 // Option configures a Server.
@@ -110,11 +130,12 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 func WithoutValidation() Option { return func(c *config) { c.validate = false } }
 
 // WithContentLimit enforces GitHub's secondary limit on content-creating
-// requests (issue and comment creation): at most perMinute in any 60 seconds
-// and perHour in any hour, per installation. Beyond it the fake answers 403
-// with a secondary-rate-limit body and Retry-After. GitHub documents about 80
-// a minute and 500 an hour (see GitHubContentPerMinute/PerHour). Zero or
-// negative values leave that window unlimited. Off by default.
+// requests (creating issues, comments and reactions): at most perMinute in
+// any 60 seconds and perHour in any hour, per installation. Beyond it the
+// fake answers 403 with a secondary-rate-limit body and Retry-After. GitHub
+// documents about 80 a minute and 500 an hour (see
+// GitHubContentPerMinute/PerHour). Zero or negative values leave that
+// window unlimited. Off by default.
 func WithContentLimit(perMinute, perHour int) Option {
 	return func(c *config) { c.contentPerMinute, c.contentPerHour = perMinute, perHour }
 }
@@ -169,7 +190,10 @@ func New(tb testing.TB, opts ...Option) *Server {
 		contentLog:       map[string][]time.Time{},
 		nextID:           1000,
 		counts:           Counts{ByRoute: map[string]int{}},
+		teams:            map[string]*team{},
+		orgs:             map[string]bool{},
 	}
+	s.hooks.init(&s.mu)
 	if cfg.validate {
 		s.validator = newValidator(tb)
 	}

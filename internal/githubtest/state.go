@@ -98,6 +98,28 @@ type comment struct {
 	body      string
 	createdAt time.Time
 	updatedAt time.Time
+	reactions []*reaction
+}
+
+type reaction struct {
+	id        int64
+	user      string
+	content   string
+	createdAt time.Time
+}
+
+// reactionContents are the reactions GitHub offers, in its order.
+var reactionContents = []string{"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"}
+
+// team is a team of an organisation, for team-based authorization.
+type team struct {
+	id        int64
+	org, slug string
+	members   []string // logins as given
+}
+
+func (t *team) has(login string) bool {
+	return slices.ContainsFunc(t.members, func(m string) bool { return strings.EqualFold(m, login) })
 }
 
 // Roles a collaborator can have, weakest first, as GitHub names them.
