@@ -1,0 +1,282 @@
+// Package triage decides what a comment's slash-commands do to a
+// statement's issue: which labels, assignees and open/closed state change,
+// and what the one combined reply says. It does no I/O; the webhook
+// handler reads the issue, calls Plan and writes the Effect.
+package triage
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/liaisonbot/liaisonbot/internal/commands"
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/markdown"
+)
+
+// Issue is what the commands act on.
+type Issue struct {
+	Open      bool
+	Labels    []string
+	Assignees []string
+	// AckDraft is the acknowledgement section of the issue body, shown by
+	// "/ack".
+	AckDraft string
+}
+
+// Context is who runs the commands and what the repository configured.
+type Context struct {
+	Actor string
+	// Authorized is whether Actor may run state-changing commands.
+	Authorized bool
+	// Routes maps a group acronym to the users and teams to mention.
+	Routes map[string][]string
+}
+
+// Close reasons, as GitHub's state_reason names them.
+const (
+	Completed  = "completed"
+	NotPlanned = "not_planned"
+)
+
+// Effect is what the commands of one comment add up to.
+type Effect struct {
+	AddLabels, RemoveLabels []string
+	Assign, Unassign        []string
+	// Close is "" (leave open), Completed or NotPlanned.
+	Close  string
+	Reopen bool
+	// Reply is the one combined answer, a paragraph per command that has
+	// something to say; empty when there is nothing to say.
+	Reply []string
+	// Ran counts the commands carried out.
+	Ran int
+}
+
+// Empty reports whether the effect writes nothing to the issue.
+func (e Effect) Empty() bool {
+	return len(e.AddLabels)+len(e.RemoveLabels)+len(e.Assign)+len(e.Unassign) == 0 && e.Close == "" && !e.Reopen
+}
+
+type plan struct {
+	is      Issue
+	ctx     Context
+	labels  []string
+	assign  []string
+	open    bool
+	reason  string
+	reply   []string
+	ran     int
+	refused bool
+	// last is the label a command set most recently in each exclusive
+	// namespace, which wins when the set is made consistent.
+	last map[string]string
+}
+
+// Plan runs the commands, in order, against a copy of the issue and
+// returns the difference as an Effect.
+func Plan(cmds []commands.Command, is Issue, c Context) Effect {
+	p := &plan{is: is, ctx: c, labels: slices.Clone(is.Labels), assign: slices.Clone(is.Assignees), open: is.Open, last: map[string]string{}}
+	for _, cmd := range cmds {
+		p.run(cmd)
+	}
+	return p.effect()
+}
+
+func (p *plan) say(format string, args ...any) { p.reply = append(p.reply, fmt.Sprintf(format, args...)) }
+
+func (p *plan) run(c commands.Command) {
+	raw := markdown.CodeSpan(c.Raw)
+	switch {
+	case c.Err != nil:
+		p.say("%s: %s", raw, markdown.Inline(c.Err.Error()))
+		return
+	case !c.Name.Available():
+		p.say("%s is not available yet.", raw)
+		return
+	case c.StateChanging() && !p.ctx.Authorized:
+		if !p.refused {
+			p.say("Only people with triage or write access to this repository, or its configured liaison managers, can change this issue; %s was not run.", raw)
+			p.refused = true
+		}
+		return
+	}
+	p.ran++
+	switch c.Name {
+	case commands.Ack:
+		p.ack(c)
+	case commands.Assign:
+		for _, l := range p.logins(c) {
+			if !containsFold(p.assign, l) {
+				p.assign = append(p.assign, l)
+			}
+		}
+	case commands.Unassign:
+		for _, l := range p.logins(c) {
+			p.assign = slices.DeleteFunc(p.assign, func(a string) bool { return strings.EqualFold(a, l) })
+		}
+	case commands.Route:
+		p.route(c)
+	case commands.Purpose:
+		p.set(liaison.PurposeLabel(c.Purpose))
+	case commands.To:
+		p.set(liaison.FamilyLabel(c.Family))
+	case commands.Sent:
+		p.set(liaison.StateResponded.Label())
+		p.open, p.reason = false, Completed
+		p.say("Recorded the reply posted at %s; closing as responded.", markdown.CodeSpan(c.URL))
+	case commands.NoResponse:
+		p.set(liaison.StateNoResponse.Label())
+		p.open, p.reason = false, NotPlanned
+		if c.Reason != "" {
+			p.say("Closed without a formal reply: %s", markdown.Inline(c.Reason))
+		}
+	case commands.Close:
+		p.open, p.reason = false, Completed
+	case commands.Reopen:
+		p.open, p.reason = true, ""
+	case commands.Label:
+		for _, l := range c.Labels {
+			p.set(l)
+		}
+	case commands.RemoveLabel:
+		for _, l := range c.Labels {
+			p.labels = slices.DeleteFunc(p.labels, func(x string) bool { return strings.EqualFold(x, l) })
+		}
+	case commands.LiaisonHelp:
+		p.help()
+	default:
+		// Deadline, Link and "/ack send" need the store, the datatracker
+		// or the mail outbox: the handler runs them.
+		p.ran--
+		p.say("%s is not available yet.", raw)
+	}
+}
+
+func (p *plan) logins(c commands.Command) []string {
+	if len(c.Logins) == 0 {
+		return []string{p.ctx.Actor}
+	}
+	return c.Logins
+}
+
+// set adds a label; in an exclusive namespace it replaces the one there.
+func (p *plan) set(label string) {
+	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {
+		if strings.HasPrefix(label, ns) {
+			p.labels = slices.DeleteFunc(p.labels, func(x string) bool { return strings.HasPrefix(x, ns) })
+			p.last[ns] = label
+		}
+	}
+	if !containsFold(p.labels, label) {
+		p.labels = append(p.labels, label)
+	}
+}
+
+func (p *plan) ack(c commands.Command) {
+	switch c.Sub {
+	case "":
+		p.ran--
+		if strings.TrimSpace(p.is.AckDraft) == "" {
+			p.say("This issue has no acknowledgement draft.")
+			return
+		}
+		p.say("The acknowledgement, as drafted on this issue:\n\n%s", p.is.AckDraft)
+	case "sent":
+		if st := liaison.StateOf(p.labels); st == "" || st == liaison.StateNew {
+			p.set(liaison.StateAcknowledged.Label())
+		}
+		p.say("Recorded that the acknowledgement was sent by hand by %s.", markdown.CodeSpan(p.ctx.Actor))
+	default:
+		p.ran--
+		p.say("%s is not available yet: send the acknowledgement by hand and record it with `/ack sent`.", markdown.CodeSpan(c.Raw))
+	}
+}
+
+func (p *plan) route(c commands.Command) {
+	p.labels = slices.DeleteFunc(p.labels, func(x string) bool { return x == liaison.LabelNeedsRouting })
+	var parts []string
+	for _, g := range c.Groups {
+		who := p.ctx.Routes[g]
+		s := markdown.CodeSpan(g)
+		if len(who) > 0 {
+			var ms []string
+			for _, w := range who {
+				ms = append(ms, "@"+w)
+			}
+			s += " (" + strings.Join(ms, " ") + ")"
+		}
+		parts = append(parts, s)
+	}
+	p.say("Routed to %s.", strings.Join(parts, ", "))
+}
+
+func (p *plan) help() {
+	var b strings.Builder
+	b.WriteString("The commands of this repository, one per line in a comment:\n\n| command | what it does | who |\n| --- | --- | --- |\n")
+	for _, h := range commands.AllHelp() {
+		who := "anyone"
+		if h.StateChanging {
+			who = "triage, write or manager"
+		}
+		desc := h.Description
+		if !h.Available {
+			desc = "Not available yet. " + desc
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", markdown.CodeSpan(h.Syntax), desc, who)
+	}
+	p.say("%s", strings.TrimRight(b.String(), "\n"))
+}
+
+func (p *plan) effect() Effect {
+	e := Effect{Reply: p.reply, Ran: p.ran}
+	// Keep one state, one purpose and one addressee, preferring what the
+	// commands set.
+	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {
+		if keep, ok := p.last[ns]; ok {
+			p.labels = slices.DeleteFunc(p.labels, func(x string) bool { return strings.HasPrefix(x, ns) && x != keep })
+		}
+	}
+	fix := liaison.Consistent(p.labels, "")
+	p.labels = slices.DeleteFunc(p.labels, func(x string) bool { return slices.Contains(fix.Remove, x) })
+	p.labels = append(p.labels, fix.Add...)
+	for _, l := range p.labels {
+		if !containsFold(p.is.Labels, l) {
+			e.AddLabels = append(e.AddLabels, l)
+		}
+	}
+	for _, l := range p.is.Labels {
+		if !containsFold(p.labels, l) {
+			e.RemoveLabels = append(e.RemoveLabels, l)
+		}
+	}
+	for _, a := range p.assign {
+		if !containsFold(p.is.Assignees, a) {
+			e.Assign = append(e.Assign, a)
+		}
+	}
+	for _, a := range p.is.Assignees {
+		if !containsFold(p.assign, a) {
+			e.Unassign = append(e.Unassign, a)
+		}
+	}
+	switch {
+	case p.is.Open && !p.open:
+		e.Close = p.reason
+	case !p.is.Open && p.open:
+		e.Reopen = true
+	}
+	if len(fix.Notes) > 0 {
+		e.Reply = append(e.Reply, "I also "+strings.Join(fix.Notes, "; ")+".")
+	}
+	return e
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
