@@ -74,44 +74,19 @@ func (g *GitHubRepos) TrackingRepos(ctx context.Context) ([]TrackingRepo, error)
 	if err != nil {
 		return nil, err
 	}
-	orgDefaults := map[string]*config.RepoConfig{}
-	orgBroken := map[string]bool{}
 	var out []TrackingRepo
 	for _, ir := range installed {
 		client, err := g.Clients.NewInstallationClient(ir.installation)
 		if err != nil {
 			return nil, fmt.Errorf("failed to create a client for installation %d: %w", ir.installation, err)
 		}
-		owner, name, _ := strings.Cut(ir.fullName, "/")
-		data, found, err := readFile(ctx, client, owner, name, RepoConfigPath, ir.branch)
+		rc, err := g.RepoConfig(ctx, client, ir.fullName, ir.branch)
 		if err != nil {
-			g.Log.Error().Err(err).Str("repo", ir.fullName).Msg("cannot read repository config")
+			g.Log.Error().Err(err).Str("repo", ir.fullName).Msg("repository skipped until its configuration can be read")
 			continue
 		}
-		if !found || name == OrgConfigRepo {
+		if rc == nil {
 			continue
-		}
-		rc, err := config.ParseRepo(ir.fullName+":"+RepoConfigPath, data)
-		if err != nil {
-			g.Log.Error().Err(err).Str("repo", ir.fullName).Msg("invalid repository config: repository skipped until it is fixed")
-			continue
-		}
-		org, seen := orgDefaults[owner]
-		if !seen {
-			org, err = g.orgDefaults(ctx, client, owner)
-			if err != nil {
-				// Without its org's defaults a repository could want more
-				// statements, or assign other people, than intended.
-				g.Log.Error().Err(err).Str("owner", owner).Msg("org defaults unreadable or invalid: the owner's repositories are skipped this pass")
-				orgBroken[owner] = true
-			}
-			orgDefaults[owner] = org
-		}
-		if orgBroken[owner] {
-			continue
-		}
-		if org != nil {
-			rc = config.MergeRepo(org, rc)
 		}
 		rec, err := g.Store.TouchRepo(ctx, ir.fullName, ir.installation, g.now())
 		if err != nil {
@@ -139,6 +114,34 @@ func (g *GitHubRepos) now() time.Time {
 		return g.Now()
 	}
 	return time.Now()
+}
+
+// RepoConfig is a repository's liaison.yml on branch (its default
+// branch), merged over its org's defaults; nil when the repository has
+// none and so is not tracked. An unreadable or invalid file — its own or
+// its org's — is an error: without its org's defaults a repository could
+// want more statements, or assign other people, than intended.
+func (g *GitHubRepos) RepoConfig(ctx context.Context, client *github.Client, fullName, branch string) (*config.RepoConfig, error) {
+	owner, name, _ := strings.Cut(fullName, "/")
+	if name == OrgConfigRepo {
+		return nil, nil
+	}
+	data, found, err := readFile(ctx, client, owner, name, RepoConfigPath, branch)
+	if err != nil || !found {
+		return nil, err
+	}
+	rc, err := config.ParseRepo(fullName+":"+RepoConfigPath, data)
+	if err != nil {
+		return nil, err
+	}
+	org, err := g.orgDefaults(ctx, client, owner)
+	if err != nil {
+		return nil, fmt.Errorf("org defaults of %s: %w", owner, err)
+	}
+	if org != nil {
+		rc = config.MergeRepo(org, rc)
+	}
+	return rc, nil
 }
 
 // Forget drops the installation listing so the next pass lists again; the

@@ -130,3 +130,76 @@ func TestServeRecoversMissedDeliveries(t *testing.T) {
 	}
 	time.Sleep(10 * time.Millisecond)
 }
+
+func TestServeRunsCommands(t *testing.T) {
+	srv, gh, _ := setup(t)
+	gh.AddCollaborator(repo, "alice", "triage")
+	gh.AddCollaborator(repo, "carol", "write")
+	stop := serving(t, srv, gh)
+	defer stop()
+	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
+	deliveriesDone(t, srv, gh)
+
+	comments := func(n int) []githubtest.Comment { return gh.Comments(repo, n) }
+	label := func(n int) []string { is, _ := gh.Issue(repo, n); return is.Labels }
+
+	// A triager switches the purpose, takes the issue and records the ack.
+	c1 := gh.CommentAs(repo, 1, "alice", "Taking this.\n/purpose action\n/assign\n/assign @carol\n/ack sent")
+	deliveriesDone(t, srv, gh)
+	is, _ := gh.Issue(repo, 1)
+	for _, l := range []string{"purpose/action", "state/acknowledged"} {
+		if !slices.Contains(is.Labels, l) {
+			t.Errorf("labels %v lack %s", is.Labels, l)
+		}
+	}
+	if slices.Contains(is.Labels, "purpose/information") || slices.Contains(is.Labels, "state/new") {
+		t.Errorf("labels %v keep a replaced one", is.Labels)
+	}
+	if !slices.Contains(is.Assignees, "alice") || !slices.Contains(is.Assignees, "carol") {
+		t.Errorf("assignees %v", is.Assignees)
+	}
+	cs := comments(1)
+	if len(cs) != 2 || !strings.Contains(cs[1].Body, "sent by hand") || len(cs[0].Reactions) != 1 || cs[0].ID != c1 {
+		t.Fatalf("comments after the commands: %+v", cs)
+	}
+
+	// Someone without triage: one polite sentence, nothing changes.
+	before := label(2)
+	gh.CommentAs(repo, 2, "mallory", "/close\n/label state/responded")
+	deliveriesDone(t, srv, gh)
+	is, _ = gh.Issue(repo, 2)
+	if is.State != "open" || !slices.Equal(is.Labels, before) {
+		t.Errorf("an unauthorized command changed the issue: %s %v", is.State, is.Labels)
+	}
+	if cs := comments(2); len(cs) != 2 || !strings.Contains(cs[1].Body, "Only people with triage or write access") {
+		t.Errorf("refusal: %+v", cs)
+	}
+
+	// Commands in code, quotes and comments, and edited comments, do nothing.
+	gh.CommentAs(repo, 3, "alice", "```\n/close\n```\n> /close\n<!-- /close -->\nand `/close`")
+	id := gh.CommentAs(repo, 3, "alice", "no command yet")
+	gh.EditCommentAs(repo, id, "alice", "/close")
+	deliveriesDone(t, srv, gh)
+	if is, _ := gh.Issue(repo, 3); is.State != "open" || len(comments(3)) != 2 {
+		t.Errorf("inert commands or an edit acted: state %s, %d comments", is.State, len(comments(3)))
+	}
+
+	// A manager closes without a response, with a reason; the reply and the
+	// app's own help text never run as commands.
+	gh.CommentAs(repo, 3, "carol", "/no-response handled in the WG\n/liaison help")
+	deliveriesDone(t, srv, gh)
+	is, _ = gh.Issue(repo, 3)
+	if is.State != "closed" || is.StateReason != "not_planned" || !slices.Contains(is.Labels, "state/no-response") {
+		t.Errorf("no-response: %s %s %v", is.State, is.StateReason, is.Labels)
+	}
+	last := comments(3)[len(comments(3))-1]
+	if !strings.Contains(last.Body, "handled in the WG") || !strings.Contains(last.Body, "`/deadline <YYYY-MM-DD|none>`") {
+		t.Errorf("reply: %s", last.Body)
+	}
+	n := len(comments(3))
+	gh.CommentAs(repo, 3, gh.BotLogin(), "/reopen")
+	deliveriesDone(t, srv, gh)
+	if is, _ := gh.Issue(repo, 3); is.State != "closed" || len(comments(3)) != n+1 {
+		t.Errorf("the app acted on its own comment: %s, %d comments", is.State, len(comments(3)))
+	}
+}

@@ -7,6 +7,7 @@ package handler
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -48,9 +49,13 @@ func (b *Base) client(ev githubapp.InstallationSource) (*github.Client, error) {
 }
 
 // removeLabel removes a label, escaping its name: go-github v62 puts it
-// into the path as it is, and "purpose/action" would 404.
+// into the path as it is, and "purpose/action" would 404. A label already
+// gone (GitHub answers 404) is removed as far as the caller cares.
 func removeLabel(ctx context.Context, c *github.Client, repo *github.Repository, number int, label string) error {
-	_, err := c.Issues.RemoveLabelForIssue(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number, url.PathEscape(label))
+	resp, err := c.Issues.RemoveLabelForIssue(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number, url.PathEscape(label))
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("failed to remove label %s from %s#%d: %w", label, repo.GetFullName(), number, err)
 	}

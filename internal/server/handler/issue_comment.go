@@ -1,0 +1,237 @@
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+	"github.com/palantir/go-githubapp/githubapp"
+
+	"github.com/liaisonbot/liaisonbot/internal/commands"
+	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/markdown"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
+	"github.com/liaisonbot/liaisonbot/internal/triage"
+)
+
+// RepoConfigs reads a repository's effective liaison.yml.
+type RepoConfigs interface {
+	RepoConfig(ctx context.Context, client *github.Client, fullName, branch string) (*config.RepoConfig, error)
+}
+
+// permissionTTL is how long a person's permission is trusted without
+// asking GitHub again.
+const permissionTTL = time.Minute
+
+// IssueComment runs the slash-commands of new comments on statement
+// issues.
+type IssueComment struct {
+	*Base
+	Configs RepoConfigs
+
+	mu    sync.Mutex
+	perms map[string]permission
+}
+
+type permission struct {
+	ok      bool
+	expires time.Time
+}
+
+// Handles names the event.
+func (h *IssueComment) Handles() []string { return []string{"issue_comment"} }
+
+// Handle parses the commands of a created comment, authorizes, plans and
+// writes the effect, answering once.
+// https://docs.github.com/webhooks/webhook-events-and-payloads#issue_comment
+func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
+	var ev github.IssueCommentEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return fmt.Errorf("failed to parse issue_comment event payload: %w", err)
+	}
+	// Only new comments count: an edit must not run a command twice.
+	if ev.GetAction() != "created" || ev.GetIssue().IsPullRequest() {
+		return nil
+	}
+	repo, is, cm := ev.GetRepo(), ev.GetIssue(), ev.GetComment()
+	ctx, log := githubapp.PreparePRContext(ctx, githubapp.GetInstallationIDFromEvent(&ev), repo, is.GetNumber())
+	if self, err := h.self(ctx, ev.GetSender()); err != nil || self {
+		return err
+	}
+	labels := labelNames(is.Labels)
+	if !containsFold(labels, liaison.LabelLiaison) {
+		log.Debug().Msg("not a statement issue")
+		return nil
+	}
+	res := commands.Parse(cm.GetBody())
+	if len(res.Commands) == 0 && res.Err == nil {
+		return nil
+	}
+	client, err := h.client(&ev)
+	if err != nil {
+		return err
+	}
+	actor := ev.GetSender().GetLogin()
+	w := writer{client: client, repo: repo, number: is.GetNumber()}
+	if res.Err != nil {
+		return w.comment(ctx, mention(actor)+"I did not read this comment for commands: "+markdown.Inline(res.Err.Error()))
+	}
+
+	tc := triage.Context{Actor: actor}
+	needsAuth := false
+	for _, c := range res.Commands {
+		needsAuth = needsAuth || c.StateChanging()
+	}
+	rc, err := h.Configs.RepoConfig(ctx, client, repo.GetFullName(), repo.GetDefaultBranch())
+	if err != nil {
+		return fmt.Errorf("failed to read the configuration of %s: %w", repo.GetFullName(), err)
+	}
+	if rc != nil {
+		tc.Routes = rc.Routes
+	}
+	if needsAuth {
+		if tc.Authorized, err = h.authorized(ctx, client, repo, actor, rc); err != nil {
+			return err
+		}
+	}
+	// Plan against the issue as it is now, not as the payload saw it: a
+	// delivery may be retried after some of its writes were made.
+	cur, _, err := client.Issues.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber())
+	if err != nil {
+		return fmt.Errorf("failed to get %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
+	}
+	draft := tracker.Sections(cur.GetBody())["acknowledgement"].Content
+	eff := triage.Plan(res.Commands, triage.Issue{
+		Open:      cur.GetState() == "open",
+		Labels:    labelNames(cur.Labels),
+		Assignees: assigneeLogins(cur.Assignees),
+		AckDraft:  strings.TrimSpace(draft),
+	}, tc)
+
+	// The reaction says the command was seen; the reply comes last, so a
+	// retried delivery finds the writes done and only answers.
+	if err := w.reaction(ctx, cm.GetID(), "eyes"); err != nil {
+		return err
+	}
+	if err := w.apply(ctx, eff); err != nil {
+		return err
+	}
+	if len(eff.Reply) > 0 {
+		if err := w.comment(ctx, mention(actor)+strings.Join(eff.Reply, "\n\n")); err != nil {
+			return err
+		}
+	}
+	log.Info().Str("actor", actor).Int("commands", len(res.Commands)).Int("ran", eff.Ran).Msg("commands handled")
+	return nil
+}
+
+// authorized: triage, write, maintain or admin on the repository, or a
+// configured manager. go-github v62's Permission field reports triage as
+// "read" and maintain as "write", so the role name decides.
+func (h *IssueComment) authorized(ctx context.Context, client *github.Client, repo *github.Repository, login string, rc *config.RepoConfig) (bool, error) {
+	if rc != nil && containsFold(rc.Managers, login) {
+		return true, nil
+	}
+	key := strings.ToLower(repo.GetFullName() + "\x00" + login)
+	h.mu.Lock()
+	p, ok := h.perms[key]
+	h.mu.Unlock()
+	if ok && time.Now().Before(p.expires) {
+		return p.ok, nil
+	}
+	lvl, _, err := client.Repositories.GetPermissionLevel(ctx, repo.GetOwner().GetLogin(), repo.GetName(), login)
+	if err != nil {
+		return false, fmt.Errorf("failed to read the permission of %s on %s: %w", login, repo.GetFullName(), err)
+	}
+	allowed := false
+	switch strings.ToLower(lvl.GetUser().GetRoleName()) {
+	case "triage", "write", "maintain", "admin":
+		allowed = true
+	}
+	for _, k := range []string{"triage", "push", "maintain", "admin"} {
+		allowed = allowed || lvl.GetUser().GetPermissions()[k]
+	}
+	allowed = allowed || lvl.GetPermission() == "write" || lvl.GetPermission() == "admin"
+	h.mu.Lock()
+	if h.perms == nil {
+		h.perms = map[string]permission{}
+	}
+	h.perms[key] = permission{ok: allowed, expires: time.Now().Add(permissionTTL)}
+	h.mu.Unlock()
+	return allowed, nil
+}
+
+func assigneeLogins(us []*github.User) []string {
+	out := make([]string, 0, len(us))
+	for _, u := range us {
+		out = append(out, u.GetLogin())
+	}
+	return out
+}
+
+// writer writes an Effect to one issue.
+type writer struct {
+	client *github.Client
+	repo   *github.Repository
+	number int
+}
+
+func (w writer) where() string { return fmt.Sprintf("%s#%d", w.repo.GetFullName(), w.number) }
+
+func (w writer) apply(ctx context.Context, e triage.Effect) error {
+	owner, name := w.repo.GetOwner().GetLogin(), w.repo.GetName()
+	for _, l := range e.RemoveLabels {
+		if err := removeLabel(ctx, w.client, w.repo, w.number, l); err != nil {
+			return err
+		}
+	}
+	if len(e.AddLabels) > 0 {
+		if _, _, err := w.client.Issues.AddLabelsToIssue(ctx, owner, name, w.number, e.AddLabels); err != nil {
+			return fmt.Errorf("failed to label %s: %w", w.where(), err)
+		}
+	}
+	if len(e.Assign) > 0 {
+		if _, _, err := w.client.Issues.AddAssignees(ctx, owner, name, w.number, e.Assign); err != nil {
+			return fmt.Errorf("failed to assign %s: %w", w.where(), err)
+		}
+	}
+	if len(e.Unassign) > 0 {
+		if _, _, err := w.client.Issues.RemoveAssignees(ctx, owner, name, w.number, e.Unassign); err != nil {
+			return fmt.Errorf("failed to unassign %s: %w", w.where(), err)
+		}
+	}
+	switch {
+	case e.Close != "":
+		if _, _, err := w.client.Issues.Edit(ctx, owner, name, w.number, &github.IssueRequest{State: github.String("closed"), StateReason: github.String(e.Close)}); err != nil {
+			return fmt.Errorf("failed to close %s: %w", w.where(), err)
+		}
+	case e.Reopen:
+		if _, _, err := w.client.Issues.Edit(ctx, owner, name, w.number, &github.IssueRequest{State: github.String("open")}); err != nil {
+			return fmt.Errorf("failed to reopen %s: %w", w.where(), err)
+		}
+	}
+	return nil
+}
+
+func (w writer) comment(ctx context.Context, body string) error {
+	owner, name := w.repo.GetOwner().GetLogin(), w.repo.GetName()
+	if _, _, err := w.client.Issues.CreateComment(ctx, owner, name, w.number, &github.IssueComment{Body: github.String(body)}); err != nil {
+		return fmt.Errorf("failed to comment on %s: %w", w.where(), err)
+	}
+	return nil
+}
+
+func (w writer) reaction(ctx context.Context, commentID int64, content string) error {
+	owner, name := w.repo.GetOwner().GetLogin(), w.repo.GetName()
+	if _, _, err := w.client.Reactions.CreateIssueCommentReaction(ctx, owner, name, commentID, content); err != nil {
+		return fmt.Errorf("failed to react to a comment on %s: %w", w.where(), err)
+	}
+	return nil
+}
+
+var _ githubapp.EventHandler = (*IssueComment)(nil)
