@@ -83,7 +83,9 @@ func Plan(cmds []commands.Command, is Issue, c Context) Effect {
 	return p.effect()
 }
 
-func (p *plan) say(format string, args ...any) { p.reply = append(p.reply, fmt.Sprintf(format, args...)) }
+func (p *plan) say(format string, args ...any) {
+	p.reply = append(p.reply, fmt.Sprintf(format, args...))
+}
 
 func (p *plan) run(c commands.Command) {
 	raw := markdown.CodeSpan(c.Raw)
