@@ -53,7 +53,7 @@ type Inbox struct {
 
 	commits chan commit
 	wake    chan struct{}
-	runOnce sync.Once
+	queue   *queue
 }
 
 type commit struct {
@@ -73,6 +73,7 @@ func New(st *store.Store, log zerolog.Logger, handlers ...githubapp.EventHandler
 		HandlerTimeout: 5 * time.Minute,
 		commits:        make(chan commit, maxBatch),
 		wake:           make(chan struct{}, 1),
+		queue:          newQueue(),
 	}
 	for _, h := range handlers {
 		for _, ev := range h.Handles() {
@@ -163,6 +164,13 @@ func (in *Inbox) Run(ctx context.Context) error {
 	if n > 0 {
 		in.log.Info().Int("deliveries", n).Msg("resuming webhook deliveries left in progress")
 	}
+	refs, err := in.store.UnfinishedDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		in.queue.push(keyOf(r.OrderingKey, r.Seq), r.Seq, r.Due)
+	}
 	var wg sync.WaitGroup
 	commitCtx, stopCommits := context.WithCancel(context.WithoutCancel(ctx))
 	wg.Add(1)
@@ -220,7 +228,15 @@ func (in *Inbox) commitLoop(ctx context.Context) {
 		for i, c := range batch {
 			ds[i] = c.d
 		}
-		_, err := in.store.RecordDeliveries(context.WithoutCancel(ctx), ds)
+		seqs, err := in.store.RecordDeliveries(context.WithoutCancel(ctx), ds)
+		if err == nil {
+			now := time.Now()
+			for i, seq := range seqs {
+				if seq != 0 {
+					in.queue.push(keyOf(ds[i].OrderingKey, seq), seq, now)
+				}
+			}
+		}
 		for _, c := range batch {
 			c.done <- err
 		}
@@ -244,37 +260,46 @@ func (in *Inbox) drain(err error) {
 }
 
 func (in *Inbox) work(ctx context.Context) {
-	for {
-		if ctx.Err() != nil {
-			return
-		}
-		d, ok, err := in.store.ClaimDelivery(context.WithoutCancel(ctx))
-		if err != nil {
-			in.log.Error().Err(err).Msg("failed to read the webhook inbox")
-		}
-		if !ok || err != nil {
+	for ctx.Err() == nil {
+		key, seq, wait, ok := in.queue.next(time.Now())
+		if !ok {
+			if wait == 0 || wait > idlePoll {
+				wait = idlePoll
+			}
 			select {
 			case <-ctx.Done():
 				return
 			case <-in.wake:
 				in.Wake() // let the other idle workers look too
-			case <-time.After(idlePoll):
+			case <-time.After(wait):
 			}
 			continue
 		}
-		in.process(ctx, d)
+		d, started, err := in.store.StartDelivery(context.WithoutCancel(ctx), seq)
+		switch {
+		case err != nil:
+			in.log.Error().Err(err).Int64("seq", seq).Msg("failed to read the webhook inbox")
+			in.queue.retry(key, time.Now().Add(idlePoll))
+		case !started:
+			in.queue.done(key) // finished elsewhere meanwhile
+		default:
+			if retryAt := in.process(ctx, d); retryAt.IsZero() {
+				in.queue.done(key)
+			} else {
+				in.queue.retry(key, retryAt)
+			}
+		}
 	}
 }
 
 // process runs a delivery's handler and records the outcome. The handler
 // gets its own deadline, not the run's context: shutting down lets a
 // started delivery finish rather than leave it half done.
-func (in *Inbox) process(ctx context.Context, d store.Delivery) {
+func (in *Inbox) process(ctx context.Context, d store.Delivery) (retryAt time.Time) {
 	log := in.log.With().Str(githubapp.LogKeyEventType, d.Event).Str(githubapp.LogKeyDeliveryID, d.GUID).Logger()
 	hctx, cancel := context.WithTimeout(log.WithContext(context.WithoutCancel(ctx)), in.HandlerTimeout)
 	defer cancel()
 	err := in.handle(hctx, d)
-	var retryAt time.Time
 	switch {
 	case err == nil:
 	case d.Attempts >= in.MaxAttempts:
@@ -286,6 +311,7 @@ func (in *Inbox) process(ctx context.Context, d store.Delivery) {
 	if ferr := in.store.FinishDelivery(context.WithoutCancel(ctx), d.Seq, err, retryAt); ferr != nil {
 		log.Error().Err(ferr).Msg("failed to record a webhook delivery's outcome: it runs again after a restart")
 	}
+	return retryAt
 }
 
 func (in *Inbox) handle(ctx context.Context, d store.Delivery) (err error) {

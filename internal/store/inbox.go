@@ -38,12 +38,14 @@ type Delivery struct {
 }
 
 // RecordDeliveries commits a batch of new deliveries in one transaction —
-// one sync to disk for all of them — and reports for each whether it was
-// queued. Payloads are stored s2-compressed: webhook JSON shrinks about
-// fourfold, and the pages written per delivery are most of ingest's cost. A guid seen before is not queued again unless it failed: then it
-// is queued afresh (GitHub's redelivery reuses the guid).
-func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]bool, error) {
-	queued := make([]bool, len(ds))
+// one sync to disk for all of them — and returns each one's sequence
+// number, or 0 when it was not queued. A guid seen before is not queued
+// again unless it failed: then it is queued afresh (GitHub's redelivery
+// reuses the guid). Payloads are stored s2-compressed: webhook JSON
+// shrinks about fourfold, and the pages written per delivery are most of
+// ingest's cost.
+func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]int64, error) {
+	seqs := make([]int64, len(ds))
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("failed to record %d webhook deliveries: %w", len(ds), err)
@@ -55,7 +57,8 @@ func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]bool, er
 		ON CONFLICT (guid) DO UPDATE SET
 			status = excluded.status, attempts = 0, last_error = '', payload = excluded.payload,
 			next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at
-		WHERE deliveries.status = $7`)
+		WHERE deliveries.status = $7
+		RETURNING seq`)
 	if err != nil {
 		return nil, fmt.Errorf("failed to record webhook deliveries: %w", err)
 	}
@@ -69,49 +72,72 @@ func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]bool, er
 		if stored == nil {
 			stored = CompressPayload(d.Payload)
 		}
-		res, err := stmt.ExecContext(ctx, d.GUID, d.Event, d.OrderingKey, stored, DeliveryPending, now, DeliveryFailed)
+		err := stmt.QueryRowContext(ctx, d.GUID, d.Event, d.OrderingKey, stored, DeliveryPending, now, DeliveryFailed).Scan(&seqs[i])
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // seen before and not failed: once is enough
+		}
 		if err != nil {
 			return nil, fmt.Errorf("failed to record webhook delivery %s: %w", d.GUID, err)
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return nil, fmt.Errorf("failed to record webhook delivery %s: %w", d.GUID, err)
-		}
-		queued[i] = n == 1
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("failed to commit %d webhook deliveries: %w", len(ds), err)
 	}
-	return queued, nil
+	return seqs, nil
 }
 
 // CompressPayload encodes a payload as the inbox stores it: s2, which
 // shrinks webhook JSON about fourfold at a few microseconds per delivery.
 func CompressPayload(p []byte) []byte { return s2.Encode(nil, p) }
 
-// ClaimDelivery takes the oldest pending delivery that is due and whose
-// ordering key has no earlier delivery still pending or in progress, and
-// marks it processing. ok is false when there is none.
-func (s *Store) ClaimDelivery(ctx context.Context) (d Delivery, ok bool, err error) {
-	now := formatTime(s.now())
+// DeliveryRef is where an unfinished delivery stands in the queue.
+type DeliveryRef struct {
+	Seq         int64
+	OrderingKey string
+	Due         time.Time
+}
+
+// UnfinishedDeliveries lists the deliveries still to process, oldest
+// first, so a starting process can queue them again.
+func (s *Store) UnfinishedDeliveries(ctx context.Context) ([]DeliveryRef, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT seq, ordering_key, next_attempt_at FROM deliveries
+		WHERE status IN ($1, $2) ORDER BY seq`, DeliveryPending, DeliveryProcessing)
+	if err != nil {
+		return nil, fmt.Errorf("failed to list unfinished webhook deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []DeliveryRef
+	for rows.Next() {
+		var r DeliveryRef
+		var due string
+		if err := rows.Scan(&r.Seq, &r.OrderingKey, &due); err != nil {
+			return nil, fmt.Errorf("failed to list unfinished webhook deliveries: %w", err)
+		}
+		if r.Due, err = parseTime(due); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// StartDelivery marks a pending delivery processing, counts the attempt
+// and returns it with its payload; ok is false when it is no longer
+// pending.
+func (s *Store) StartDelivery(ctx context.Context, seq int64) (d Delivery, ok bool, err error) {
 	var received string
 	err = s.db.QueryRowContext(ctx, `
 		UPDATE deliveries SET status = $1, attempts = attempts + 1, updated_at = $2
-		WHERE seq = (
-			SELECT d.seq FROM deliveries d
-			WHERE d.status = $3 AND d.next_attempt_at <= $2
-			AND (d.ordering_key = '' OR NOT EXISTS (
-				SELECT 1 FROM deliveries e
-				WHERE e.ordering_key = d.ordering_key AND e.seq < d.seq AND e.status IN ($3, $1)))
-			ORDER BY d.seq LIMIT 1)
+		WHERE seq = $3 AND status = $4
 		RETURNING seq, guid, event, ordering_key, payload, attempts, received_at`,
-		DeliveryProcessing, now, DeliveryPending,
+		DeliveryProcessing, formatTime(s.now()), seq, DeliveryPending,
 	).Scan(&d.Seq, &d.GUID, &d.Event, &d.OrderingKey, &d.Payload, &d.Attempts, &received)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, false, nil
 	}
 	if err != nil {
-		return Delivery{}, false, fmt.Errorf("failed to claim a webhook delivery: %w", err)
+		return Delivery{}, false, fmt.Errorf("failed to start webhook delivery %d: %w", seq, err)
 	}
 	d.Status = DeliveryProcessing
 	if d.ReceivedAt, err = parseTime(received); err != nil {

@@ -1,0 +1,120 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/palantir/go-githubapp/githubapp"
+	"github.com/rs/zerolog"
+
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// orderHandler records the order in which deliveries of each issue run and
+// fails the first attempt of the deliveries named in failOnce.
+type orderHandler struct {
+	mu       sync.Mutex
+	seen     map[string][]string
+	failOnce map[string]bool
+	running  map[string]bool
+	overlap  bool
+}
+
+func (h *orderHandler) Handles() []string { return []string{"issues"} }
+
+func (h *orderHandler) Handle(_ context.Context, _, id string, payload []byte) error {
+	key := orderingKey(payload)
+	h.mu.Lock()
+	if h.running[key] {
+		h.overlap = true
+	}
+	h.running[key] = true
+	fail := h.failOnce[id]
+	delete(h.failOnce, id)
+	h.mu.Unlock()
+	time.Sleep(time.Millisecond) // long enough for another worker to try the same issue
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.running[key] = false
+	if fail {
+		return errors.New("temporary failure")
+	}
+	h.seen[key] = append(h.seen[key], id)
+	return nil
+}
+
+func TestDeliveriesOfOneIssueRunInOrderOthersInParallel(t *testing.T) {
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "lb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := &orderHandler{seen: map[string][]string{}, failOnce: map[string]bool{"a-2": true}, running: map[string]bool{}}
+	in := New(st, zerolog.Nop(), h)
+	in.Workers = 4
+	in.Backoff = func(int) time.Duration { return 20 * time.Millisecond }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { in.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	var want = map[string][]string{}
+	for i := 0; i < 10; i++ {
+		for _, issue := range []string{"a", "b", "c"} {
+			id := fmt.Sprintf("%s-%d", issue, i)
+			payload := fmt.Sprintf(`{"action":"edited","issue":{"number":%d},"repository":{"full_name":"o/r"}}`, issue[0])
+			if err := in.Schedule(ctx, githubapp.Dispatch{EventType: "issues", DeliveryID: id, Payload: []byte(payload)}); err != nil {
+				t.Fatal(err)
+			}
+			want[fmt.Sprintf("o/r#%d", issue[0])] = append(want[fmt.Sprintf("o/r#%d", issue[0])], id)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		h.mu.Lock()
+		n := 0
+		for _, ids := range h.seen {
+			n += len(ids)
+		}
+		h.mu.Unlock()
+		if n == 30 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of 30 deliveries handled", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for key, ids := range want {
+		if !slices.Equal(h.seen[key], ids) {
+			t.Errorf("%s ran in the order %v, want %v (a failed delivery holds back the later ones of its issue)", key, h.seen[key], ids)
+		}
+	}
+	if h.overlap {
+		t.Error("two deliveries of one issue ran at once")
+	}
+}
+
+func TestOrderingKey(t *testing.T) {
+	tests := map[string]string{
+		`{"issue":{"number":7},"repository":{"full_name":"o/r"}}`:              "o/r#7",
+		`{"pull_request":{"number":8},"repository":{"full_name":"o/r"}}`:       "o/r#8",
+		`{"repository":{"full_name":"o/r"},"ref":"refs/heads/main"}`:           "o/r",
+		`{"installation":{"id":1},"repositories_added":[{"full_name":"o/r"}]}`: "",
+		`not json`: "",
+		`{"comment":{"body":"\"repository\":{\"full_name\":\"x/y\"}"},"issue":{"number":1},"repository":{"full_name":"o/r"}}`: "o/r#1",
+	}
+	for in, want := range tests {
+		if got := orderingKey([]byte(in)); got != want {
+			t.Errorf("orderingKey(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
