@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/rs/zerolog"
 	"github.com/tidwall/gjson"
@@ -105,7 +106,7 @@ func (in *Inbox) Schedule(ctx context.Context, d githubapp.Dispatch) error {
 			GUID:        d.DeliveryID,
 			Event:       d.EventType,
 			OrderingKey: orderingKey(d.Payload),
-			Stored:      store.CompressPayload(d.Payload),
+			Stored:      store.CompressPayload(getBuffer(len(d.Payload)), d.Payload),
 		},
 		done: make(chan error, 1),
 	}
@@ -150,6 +151,24 @@ func orderingKey(payload []byte) string {
 		return fmt.Sprintf("%s#%d", repo, number)
 	}
 	return repo
+}
+
+// buffers recycles compression buffers: a burst of deliveries would
+// otherwise allocate one payload-sized buffer each and keep the garbage
+// collector busy.
+var buffers sync.Pool
+
+func getBuffer(n int) []byte {
+	if b, ok := buffers.Get().(*[]byte); ok && cap(*b) >= s2.MaxEncodedLen(n) {
+		return *b
+	}
+	return make([]byte, s2.MaxEncodedLen(n))
+}
+
+func putBuffer(b []byte) {
+	if cap(b) <= 1<<20 { // keep the pool's buffers small
+		buffers.Put(&b)
+	}
 }
 
 // Run commits and processes deliveries until ctx ends. Deliveries left in
@@ -238,6 +257,7 @@ func (in *Inbox) commitLoop(ctx context.Context) {
 			}
 		}
 		for _, c := range batch {
+			putBuffer(c.d.Stored)
 			c.done <- err
 		}
 		if err != nil {
