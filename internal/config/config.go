@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net"
+	"net/mail"
 	"os"
 	"slices"
 	"strconv"
@@ -61,6 +62,7 @@ type Config struct {
 	Templates    TemplatesConfig   `yaml:"templates"`
 	Store        StoreConfig       `yaml:"store"`
 	Sync         SyncConfig        `yaml:"sync"`
+	SMTP         SMTPConfig        `yaml:"smtp"`
 
 	// keyFromFile is set once Load has read GitHubApp.PrivateKeyFile into
 	// Github.App.PrivateKey, so Validate does not see two keys.
@@ -163,6 +165,22 @@ type SyncConfig struct {
 	// liaison.yml has no since; empty means the day the repository was
 	// first seen.
 	Since Date `yaml:"since"`
+}
+
+// SMTPConfig is the mail server acknowledgements go out through. Without
+// an address no mail is sent: "/ack send" says so, and "/ack sent" records
+// a mail sent by hand.
+type SMTPConfig struct {
+	Addr     string `yaml:"addr"`     // host:port, e.g. "smtp.example.org:587"
+	Username string `yaml:"username"` // empty: no AUTH
+	Password string `yaml:"password"`
+	// StartTLS is "mandatory" (default), "opportunistic" or "none"
+	// ("none" only for a server on loopback).
+	StartTLS string        `yaml:"starttls"`
+	HeloName string        `yaml:"helo_name"` // name given in EHLO; empty: the host name
+	Timeout  time.Duration `yaml:"timeout"`   // per step of the conversation; default 30s
+	// From is the sender when a repository's ack.from is empty.
+	From string `yaml:"from"`
 }
 
 // Default is the config with every default filled in: what an empty file
@@ -274,6 +292,11 @@ func (c *Config) fillDefaults() {
 	}
 
 	setString(&c.Store.DSN, DefaultStoreDSN)
+
+	setString(&c.SMTP.StartTLS, "mandatory")
+	if c.SMTP.Timeout == 0 {
+		c.SMTP.Timeout = 30 * time.Second
+	}
 }
 
 func setString(s *string, def string) {
@@ -306,6 +329,19 @@ func (c *Config) Validate() error {
 	if c.Server.PublicURL != "" {
 		if msg := checkURL(c.Server.PublicURL); msg != "" {
 			ps.add("server.public_url", "%s", msg)
+		}
+	}
+	if c.SMTP.Addr != "" {
+		if _, port, err := net.SplitHostPort(c.SMTP.Addr); err != nil || port == "" {
+			ps.add("smtp.addr", "%q is not host:port (such as \"smtp.example.org:587\")", c.SMTP.Addr)
+		}
+	}
+	if !slices.Contains([]string{"mandatory", "opportunistic", "none"}, c.SMTP.StartTLS) {
+		ps.add("smtp.starttls", "%q: want mandatory, opportunistic or none", c.SMTP.StartTLS)
+	}
+	if c.SMTP.From != "" {
+		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+			ps.add("smtp.from", "%q is not a mailbox such as \"Liaison Manager <lm@example.org>\"", c.SMTP.From)
 		}
 	}
 	if !slices.Contains(logLevels, c.Logging.Level) {

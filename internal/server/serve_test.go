@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liaisonbot/liaisonbot/internal/config"
 	"github.com/liaisonbot/liaisonbot/internal/githubtest"
+	"github.com/liaisonbot/liaisonbot/internal/mail/mailtest"
 	"github.com/liaisonbot/liaisonbot/internal/schedule"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
@@ -201,5 +203,54 @@ func TestServeRunsCommands(t *testing.T) {
 	deliveriesDone(t, srv, gh)
 	if is, _ := gh.Issue(repo, 3); is.State != "closed" || len(comments(3)) != n+1 {
 		t.Errorf("the app acted on its own comment: %s, %d comments", is.State, len(comments(3)))
+	}
+}
+
+func TestServeSendsTheAcknowledgementOnce(t *testing.T) {
+	smtp := mailtest.Start(t)
+	srv, gh, _ := setup(t, func(c *config.Config) {
+		c.SMTP.Addr, c.SMTP.StartTLS = smtp.Addr, "none"
+		c.SMTP.From = "IETF Liaison Manager <lm@example.org>"
+	})
+	gh.AddCollaborator(repo, "alice", "triage")
+	stop := serving(t, srv, gh)
+	defer stop()
+	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
+	deliveriesDone(t, srv, gh)
+
+	gh.CommentAs(repo, 1, "alice", "/ack send")
+	deliveriesDone(t, srv, gh)
+	waitFor(t, "the mail", func() bool { return len(smtp.Messages()) == 1 })
+	waitFor(t, "the report on the issue", func() bool {
+		cs := gh.Comments(repo, 1)
+		return len(cs) == 3 && strings.Contains(cs[2].Body, "Sent the acknowledgement")
+	})
+	msg := smtp.Messages()[0]
+	data := string(msg.Data)
+	for _, want := range []string{"From: \"IETF Liaison Manager\" <lm@example.org>", "Reply-To: \"IETF Liaison Manager\" <lm@example.org>", "Cc: <liaison-coordination@iab.org>", "Subject: Receipt of LS", "Content-Type: text/plain"} {
+		if !strings.Contains(data, want) {
+			t.Errorf("the mail lacks %q:\n%s", want, data)
+		}
+	}
+	if !slices.Contains(msg.To, "liaison-coordination@iab.org") || !slices.Contains(msg.To, "a@itu.int") {
+		t.Errorf("envelope recipients %v", msg.To)
+	}
+	cs := gh.Comments(repo, 1)
+	if !strings.Contains(cs[1].Body, "Queued the acknowledgement") {
+		t.Errorf("reply = %q", cs[1].Body)
+	}
+	is, _ := gh.Issue(repo, 1)
+	if !slices.Contains(is.Labels, "state/acknowledged") || slices.Contains(is.Labels, "state/new") {
+		t.Errorf("labels after sending: %v", is.Labels)
+	}
+	// Asking again sends nothing more.
+	gh.CommentAs(repo, 1, "alice", "/ack send")
+	deliveriesDone(t, srv, gh)
+	time.Sleep(200 * time.Millisecond)
+	if n := len(smtp.Messages()); n != 1 {
+		t.Errorf("%d mails after asking twice", n)
+	}
+	if cs := gh.Comments(repo, 1); !strings.Contains(cs[len(cs)-1].Body, "sent once only") {
+		t.Errorf("second /ack send reply = %q", cs[len(cs)-1].Body)
 	}
 }

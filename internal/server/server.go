@@ -28,6 +28,7 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/identity"
 	"github.com/liaisonbot/liaisonbot/internal/inbox"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/mail"
 	"github.com/liaisonbot/liaisonbot/internal/schedule"
 	"github.com/liaisonbot/liaisonbot/internal/server/handler"
 	"github.com/liaisonbot/liaisonbot/internal/store"
@@ -45,6 +46,7 @@ type Server struct {
 	clients     githubapp.ClientCreator // nil without GitHub App credentials
 	app         *identity.App
 	inbox       *inbox.Inbox // nil without GitHub App credentials
+	mail        *mail.Sender // nil without smtp.addr
 	handlers    []githubapp.EventHandler
 	repos       schedule.RepoSource
 	syncer      *schedule.Syncer
@@ -141,9 +143,20 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 		s.handlers = []githubapp.EventHandler{
 			&handler.Installation{Base: base},
 			&handler.Issues{Base: base},
-			&handler.IssueComment{Base: base, Configs: repos},
+			&handler.IssueComment{Base: base, Configs: repos, Acks: s},
 		}
 		s.inbox = inbox.New(st, log, s.handlers...)
+		if cfg.SMTP.Addr != "" {
+			s.mail, err = mail.NewSender(st, mail.Config{
+				Addr: cfg.SMTP.Addr, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
+				StartTLS: cfg.SMTP.StartTLS, HeloName: cfg.SMTP.HeloName, Timeout: cfg.SMTP.Timeout,
+			})
+			if err != nil {
+				st.Close()
+				return nil, err
+			}
+			s.mail.OnResult = s.reportMail
+		}
 	default:
 		st.Close()
 		return nil, errors.New("no GitHub App credentials (github.app.integration_id and a private key): use --dry-run to try liaisonbot without them")
@@ -276,6 +289,15 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	inboxCtx, stopInbox := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopInbox()
 	var inboxDone sync.WaitGroup
+	if s.mail != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.mail.Run(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error().Err(err).Msg("mail sender stopped")
+			}
+		}()
+	}
 	if s.inbox != nil {
 		inboxDone.Add(1)
 		go func() {

@@ -24,7 +24,7 @@ import (
 
 const repo = "ietf-liaisons/itu-t"
 
-func setup(t *testing.T) (*Server, *githubtest.Server, *datatrackertest.Server) {
+func setup(t *testing.T, adjust ...func(*config.Config)) (*Server, *githubtest.Server, *datatrackertest.Server) {
 	t.Helper()
 	gh := githubtest.New(t)
 	dt := datatrackertest.New(t)
@@ -48,6 +48,9 @@ func setup(t *testing.T) (*Server, *githubtest.Server, *datatrackertest.Server) 
 	cfg.Github.App.WebhookSecret = "s"
 	cfg.Datatracker.URL = dt.URL()
 	cfg.Store.DSN = "sqlite:" + filepath.Join(t.TempDir(), "lb.db")
+	for _, a := range adjust {
+		a(cfg)
+	}
 	srv, err := New(context.Background(), cfg, zerolog.Nop(), Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -46,6 +46,9 @@ type Effect struct {
 	// Close is "" (leave open), Completed or NotPlanned.
 	Close  string
 	Reopen bool
+	// SendAck asks for the acknowledgement mail ("/ack send"): the handler
+	// queues it and the state moves once it is sent.
+	SendAck bool
 	// Reply is the one combined answer, a paragraph per command that has
 	// something to say; empty when there is nothing to say.
 	Reply []string
@@ -68,6 +71,7 @@ type plan struct {
 	reply   []string
 	ran     int
 	refused bool
+	sendAck bool
 	// last is the label a command set most recently in each exclusive
 	// namespace, which wins when the set is made consistent.
 	last map[string]string
@@ -189,9 +193,8 @@ func (p *plan) ack(c commands.Command) {
 			p.set(liaison.StateAcknowledged.Label())
 		}
 		p.say("Recorded that the acknowledgement was sent by hand by %s.", markdown.CodeSpan(p.ctx.Actor))
-	default:
-		p.ran--
-		p.say("%s is not available yet: send the acknowledgement by hand and record it with `/ack sent`.", markdown.CodeSpan(c.Raw))
+	case "send":
+		p.sendAck = true
 	}
 }
 
@@ -231,7 +234,7 @@ func (p *plan) help() {
 }
 
 func (p *plan) effect() Effect {
-	e := Effect{Reply: p.reply, Ran: p.ran}
+	e := Effect{Reply: p.reply, Ran: p.ran, SendAck: p.sendAck}
 	// Keep one state, one purpose and one addressee, preferring what the
 	// commands set.
 	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {

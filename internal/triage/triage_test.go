@@ -39,6 +39,7 @@ func TestPlan(t *testing.T) {
 		{name: "unauthorized changes nothing, one sentence", comment: "/close\n/label x\n/purpose action", authorized: false, reply: []string{"Only people with triage or write access"}},
 		{name: "bad arguments", comment: "/deadline 2026-13-40", authorized: true, reply: []string{"2026-13-40"}},
 		{name: "not yet", comment: "/respond crafted", authorized: true, reply: []string{"not available yet"}},
+		{name: "ack send is asked of the handler", comment: "/ack send", authorized: true},
 		{name: "help", comment: "/liaison help", authorized: false, reply: []string{"`/ack sent`", "triage, write or manager"}},
 	}
 	for _, tc := range tests {
@@ -64,6 +65,9 @@ func TestPlan(t *testing.T) {
 				if !strings.Contains(reply, s) {
 					t.Errorf("reply lacks %q:\n%s", s, reply)
 				}
+			}
+			if e.SendAck != (tc.name == "ack send is asked of the handler") {
+				t.Errorf("SendAck = %v", e.SendAck)
 			}
 			if !tc.authorized && strings.Count(reply, "Only people with") > 1 {
 				t.Errorf("the refusal is said more than once:\n%s", reply)

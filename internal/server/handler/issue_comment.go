@@ -19,6 +19,12 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/triage"
 )
 
+// Acknowledger queues the acknowledgement mail of a statement's issue and
+// says, in a sentence for the reply, what it did.
+type Acknowledger interface {
+	SendAck(ctx context.Context, repo *github.Repository, issue *github.Issue, rc *config.RepoConfig) (string, error)
+}
+
 // RepoConfigs reads a repository's effective liaison.yml.
 type RepoConfigs interface {
 	RepoConfig(ctx context.Context, client *github.Client, fullName, branch string) (*config.RepoConfig, error)
@@ -33,6 +39,7 @@ const permissionTTL = time.Minute
 type IssueComment struct {
 	*Base
 	Configs RepoConfigs
+	Acks    Acknowledger
 
 	mu    sync.Mutex
 	perms map[string]permission
@@ -120,6 +127,13 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	}
 	if err := w.apply(ctx, eff); err != nil {
 		return err
+	}
+	if eff.SendAck {
+		msg, err := h.Acks.SendAck(ctx, repo, cur, rc)
+		if err != nil {
+			return err
+		}
+		eff.Reply = append(eff.Reply, msg)
 	}
 	if len(eff.Reply) > 0 {
 		if err := w.comment(ctx, mention(actor)+strings.Join(eff.Reply, "\n\n")); err != nil {
