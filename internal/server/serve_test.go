@@ -254,3 +254,49 @@ func TestServeSendsTheAcknowledgementOnce(t *testing.T) {
 		t.Errorf("second /ack send reply = %q", cs[len(cs)-1].Body)
 	}
 }
+
+// TestCommandRequestCosts measures the GitHub requests each command costs
+// through the whole path (webhook → inbox → handler), from the fake's
+// counters; bench/RESULTS.md lists them.
+func TestCommandRequestCosts(t *testing.T) {
+	srv, gh, _ := setup(t)
+	gh.AddCollaborator(repo, "alice", "triage")
+	stop := serving(t, srv, gh)
+	defer stop()
+	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
+	deliveriesDone(t, srv, gh)
+	// The first command of a person also reads their permission (kept a minute).
+	gh.CommentAs(repo, 3, "alice", "/assign")
+	deliveriesDone(t, srv, gh)
+	for _, tc := range []struct {
+		cmd       string
+		maxWrites int
+	}{
+		{"/ack", 2},
+		{"/ack sent", 4},
+		{"/purpose action", 3},
+		{"/to irtf", 3},
+		{"/assign @alice", 2},
+		{"/unassign @alice", 2},
+		{"/label deadline/soon", 2},
+		{"/remove-label deadline/soon", 2},
+		{"/route opsawg", 3},
+		{"/no-response duplicate of another LS", 5},
+		{"/reopen", 2},
+		{"/close", 2},
+		{"/liaison help", 2},
+	} {
+		n := 2
+		if strings.HasPrefix(tc.cmd, "/reopen") || strings.HasPrefix(tc.cmd, "/close") || strings.HasPrefix(tc.cmd, "/no-response") {
+			n = 1
+		}
+		gh.ResetCounts()
+		gh.CommentAs(repo, n, "alice", tc.cmd)
+		deliveriesDone(t, srv, gh)
+		c := gh.Counts()
+		if c.RepoWrites() > tc.maxWrites {
+			t.Errorf("%s: %d writes, want at most %d: %v", tc.cmd, c.RepoWrites(), tc.maxWrites, c.ByRoute)
+		}
+		t.Logf("%-40s %d requests: %d reads, %d writes (%d content-creating) %v", tc.cmd, c.Requests, c.Reads, c.RepoWrites(), c.ContentCreating, c.ByRoute)
+	}
+}
