@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -21,29 +22,20 @@ func newImportCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := g.load()
-			if err != nil {
-				return err
-			}
-			ctx, stop := signalContext(cmd.Context())
-			defer stop()
-			srv, err := server.New(ctx, cfg, logger(cfg), server.Options{DatatrackerRetries: 2})
-			if err != nil {
-				return err
-			}
-			defer srv.Close()
-			out := cmd.OutOrStdout()
-			rep, err := srv.Syncer().Import(ctx, id, schedule.Options{Emit: planPrinter(out, "text")})
-			if err == nil {
-				err = errors.Join(rep.ItemErrors...)
-			}
-			if err != nil {
-				return err
-			}
-			if rep.Plans == 0 {
-				fmt.Fprintf(out, "LS %d is not wanted by any tracking repository (%d checked)\n", id, rep.Repos)
-			}
-			return nil
+			return g.withServer(cmd, server.Options{DatatrackerRetries: 2}, func(ctx context.Context, srv *server.Server) error {
+				out := cmd.OutOrStdout()
+				rep, err := srv.Syncer().Import(ctx, id, schedule.Options{Emit: planPrinter(out, "text")})
+				if err == nil {
+					err = errors.Join(rep.ItemErrors...)
+				}
+				if err != nil {
+					return err
+				}
+				if rep.Plans == 0 {
+					fmt.Fprintf(out, "LS %d is not wanted by any tracking repository (%d checked)\n", id, rep.Repos)
+				}
+				return nil
+			})
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -18,22 +19,13 @@ func newLabelsCommand(g *globalFlags) *cobra.Command {
 		Short: "Create the app's labels, with their colours and descriptions, in every tracking repository",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.load()
-			if err != nil {
+			return g.withServer(cmd, server.Options{DatatrackerRetries: 2}, func(ctx context.Context, srv *server.Server) error {
+				results, err := srv.SyncLabels(ctx)
+				for _, r := range results {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %d created, %d updated, %d unchanged\n", r.Repo, r.Created, r.Updated, r.Unchanged)
+				}
 				return err
-			}
-			ctx, stop := signalContext(cmd.Context())
-			defer stop()
-			srv, err := server.New(ctx, cfg, logger(cfg), server.Options{DatatrackerRetries: 2})
-			if err != nil {
-				return err
-			}
-			defer srv.Close()
-			results, err := srv.SyncLabels(ctx)
-			for _, r := range results {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d created, %d updated, %d unchanged\n", r.Repo, r.Created, r.Updated, r.Unchanged)
-			}
-			return err
+			})
 		},
 	})
 	return labels

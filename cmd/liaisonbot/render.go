@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -25,37 +26,29 @@ func newRenderCommand(g *globalFlags) *cobra.Command {
 			if format != "markdown" && format != "json" {
 				return fmt.Errorf("--format %q: want markdown or json", format)
 			}
-			cfg, err := g.load()
-			if err != nil {
-				return err
-			}
 			rc, err := dryRunRepoConfig(repoConfig)
 			if err != nil {
 				return err
 			}
-			ctx, stop := signalContext(cmd.Context())
-			defer stop()
-			srv, err := server.New(ctx, cfg, logger(cfg), server.Options{DryRun: true, RepoConfig: rc, DatatrackerRetries: 2})
-			if err != nil {
-				return err
-			}
-			defer srv.Close()
-			d, err := srv.Render(ctx, id)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if format == "json" {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
-					Issue           tracker.IssueSpec        `json:"issue"`
-					Acknowledgement *tracker.Acknowledgement `json:"acknowledgement"`
-				}{d.Issue, d.Ack})
-			}
-			fmt.Fprintf(out, "# %s\n\nlabels: %v\nassignees: %v\n\n%s", d.Issue.Title, d.Issue.Labels, d.Issue.Assignees, d.Issue.Body)
-			return nil
+			opts := server.Options{DryRun: true, RepoConfig: rc, DatatrackerRetries: 2}
+			return g.withServer(cmd, opts, func(ctx context.Context, srv *server.Server) error {
+				d, err := srv.Render(ctx, id)
+				if err != nil {
+					return err
+				}
+				out := cmd.OutOrStdout()
+				if format == "json" {
+					enc := json.NewEncoder(out)
+					enc.SetEscapeHTML(false)
+					enc.SetIndent("", "  ")
+					return enc.Encode(struct {
+						Issue           tracker.IssueSpec        `json:"issue"`
+						Acknowledgement *tracker.Acknowledgement `json:"acknowledgement"`
+					}{d.Issue, d.Ack})
+				}
+				fmt.Fprintf(out, "# %s\n\nlabels: %v\nassignees: %v\n\n%s", d.Issue.Title, d.Issue.Labels, d.Issue.Assignees, d.Issue.Body)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&repoConfig, "repo-config", "", "a liaison.yml to render for (default: every incoming statement)")

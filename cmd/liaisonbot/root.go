@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/server"
 )
 
 type globalFlags struct {
@@ -40,6 +41,23 @@ func newRootCommand() *cobra.Command {
 
 func (g *globalFlags) load() (*config.Config, error) {
 	return config.Load(g.configPath)
+}
+
+// withServer loads the config, builds the server and runs fn with it until
+// fn returns or a signal ends the context; the store is closed after.
+func (g *globalFlags) withServer(cmd *cobra.Command, opts server.Options, fn func(context.Context, *server.Server) error) error {
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext(cmd.Context())
+	defer stop()
+	srv, err := server.New(ctx, cfg, logger(cfg), opts)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	return fn(ctx, srv)
 }
 
 // logger writes JSON to stderr, or readable lines when the config asks.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"github.com/spf13/cobra"
 
 	"github.com/liaisonbot/liaisonbot/internal/server"
@@ -12,18 +13,9 @@ func newServeCommand(g *globalFlags) *cobra.Command {
 		Short: "Run the app: poll the datatracker and keep the issues, serve /api/health and /api/metrics",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.load()
-			if err != nil {
-				return err
-			}
-			ctx, stop := signalContext(cmd.Context())
-			defer stop()
-			srv, err := server.New(ctx, cfg, logger(cfg), server.Options{})
-			if err != nil {
-				return err
-			}
-			defer srv.Close()
-			return srv.Serve(ctx)
+			return g.withServer(cmd, server.Options{}, func(ctx context.Context, srv *server.Server) error {
+				return srv.Serve(ctx)
+			})
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,10 +79,6 @@ func runSync(cmd *cobra.Command, g *globalFlags, f *syncFlags) error {
 	if !f.dryRun && (f.repoConfig != "" || f.repo != "") {
 		return fmt.Errorf("--repo-config and --repo only apply with --dry-run; a real pass reads each repository's .github/liaison.yml")
 	}
-	cfg, err := g.load()
-	if err != nil {
-		return err
-	}
 	opts := server.Options{DryRun: f.dryRun, DryRunRepo: f.repo, DatatrackerRetries: 2}
 	if f.dryRun {
 		rc, err := dryRunRepoConfig(f.repoConfig)
@@ -101,23 +98,18 @@ func runSync(cmd *cobra.Command, g *globalFlags, f *syncFlags) error {
 		}
 		opts.RepoConfig, opts.DryRunSince = rc, repoSince
 	}
-	ctx, stop := signalContext(cmd.Context())
-	defer stop()
-	srv, err := server.New(ctx, cfg, logger(cfg), opts)
-	if err != nil {
+	return g.withServer(cmd, opts, func(ctx context.Context, srv *server.Server) error {
+		out := cmd.OutOrStdout()
+		rep, err := srv.Pass(ctx, schedule.Options{Backfill: since, DryRun: f.dryRun, Emit: planPrinter(out, f.format)})
+		if err == nil {
+			err = errors.Join(rep.ItemErrors...)
+		}
+		if f.format == "text" && (err == nil || rep.Plans > 0) {
+			fmt.Fprintf(out, "%d repositories, %d statements fetched (%d new or changed); %d planned: %d created, %d updated, %d unchanged, %d failed\n",
+				rep.Repos, rep.Pull.Fetched, rep.Pull.Changed, rep.Plans, rep.Result.Created, rep.Result.Updated, rep.Result.Skipped, rep.Result.Failed)
+		}
 		return err
-	}
-	defer srv.Close()
-	out := cmd.OutOrStdout()
-	rep, err := srv.Pass(ctx, schedule.Options{Backfill: since, DryRun: f.dryRun, Emit: planPrinter(out, f.format)})
-	if err == nil {
-		err = errors.Join(rep.ItemErrors...)
-	}
-	if f.format == "text" && (err == nil || rep.Plans > 0) {
-		fmt.Fprintf(out, "%d repositories, %d statements fetched (%d new or changed); %d planned: %d created, %d updated, %d unchanged, %d failed\n",
-			rep.Repos, rep.Pull.Fetched, rep.Pull.Changed, rep.Plans, rep.Result.Created, rep.Result.Updated, rep.Result.Skipped, rep.Result.Failed)
-	}
-	return err
+	})
 }
 
 func dryRunRepoConfig(path string) (*config.RepoConfig, error) {
