@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -9,10 +10,12 @@ import (
 	"time"
 
 	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/datatrackertest"
 	"github.com/liaisonbot/liaisonbot/internal/githubtest"
 	"github.com/liaisonbot/liaisonbot/internal/mail/mailtest"
 	"github.com/liaisonbot/liaisonbot/internal/schedule"
 	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
 )
 
 // serving runs srv on loopback with the fake's webhooks pointed at it and
@@ -298,5 +301,46 @@ func TestCommandRequestCosts(t *testing.T) {
 			t.Errorf("%s: %d writes, want at most %d: %v", tc.cmd, c.RepoWrites(), tc.maxWrites, c.ByRoute)
 		}
 		t.Logf("%-40s %d requests: %d reads, %d writes (%d content-creating) %v", tc.cmd, c.Requests, c.Reads, c.RepoWrites(), c.ContentCreating, c.ByRoute)
+	}
+}
+
+func TestServeLinksAManualIssue(t *testing.T) {
+	srv, gh, dt := setup(t)
+	gh.AddCollaborator(repo, "alice", "triage")
+	stop := serving(t, srv, gh)
+	defer stop()
+	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
+	deliveriesDone(t, srv, gh)
+
+	// A statement that arrived by mail is entered by hand; later it is
+	// posted on the datatracker.
+	n := gh.OpenIssueAs(repo, "alice", "LS from SG13 on slicing (by mail)", "Received by mail on Monday.\n\n@bob please look.", "liaison", "incoming", "purpose/action", "state/acknowledged")
+	id := dt.AddStatement(datatrackertest.Statement{Title: "LS on slicing", Purpose: "action", Deadline: "2027-01-31", FromGroups: []int{1}, ToGroups: []int{2}, FromContact: "a@itu.int", Body: "The text."})
+	gh.CommentAs(repo, n, "alice", fmt.Sprintf("/link %d", id))
+	deliveriesDone(t, srv, gh)
+
+	is, _ := gh.Issue(repo, n)
+	if got, ok := tracker.StatementIDOf(is.Body); !ok || got != id {
+		t.Fatalf("the issue is not tied to LS %d:\n%s", id, is.Body)
+	}
+	if !strings.Contains(is.Body, "Received by mail on Monday.") || !strings.Contains(is.Body, "The text.") {
+		t.Errorf("the linked body lost the statement or the text entered by hand:\n%s", is.Body)
+	}
+	if !slices.Contains(is.Labels, "state/acknowledged") || slices.Contains(is.Labels, "state/new") || !slices.Contains(is.Labels, "from/itu-t") {
+		t.Errorf("labels after the link: %v", is.Labels)
+	}
+	// The poller now knows the statement's issue and opens no other.
+	if _, err := srv.Pass(context.Background(), schedule.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(gh.Issues(repo)); got != 4 {
+		t.Errorf("%d issues after the pass, want 4: the linked statement got a second issue", got)
+	}
+	// Linking again, or to another statement, is refused politely.
+	gh.CommentAs(repo, n, "alice", "/link 1")
+	deliveriesDone(t, srv, gh)
+	cs := gh.Comments(repo, n)
+	if !strings.Contains(cs[len(cs)-1].Body, fmt.Sprintf("tied to LS %d", id)) {
+		t.Errorf("relinking reply = %q", cs[len(cs)-1].Body)
 	}
 }

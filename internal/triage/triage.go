@@ -49,6 +49,9 @@ type Effect struct {
 	// SendAck asks for the acknowledgement mail ("/ack send"): the handler
 	// queues it and the state moves once it is sent.
 	SendAck bool
+	// Link is the datatracker statement to tie the issue to ("/link"); the
+	// handler fetches it and rewrites the issue.
+	Link int
 	// Reply is the one combined answer, a paragraph per command that has
 	// something to say; empty when there is nothing to say.
 	Reply []string
@@ -72,6 +75,7 @@ type plan struct {
 	ran     int
 	refused bool
 	sendAck bool
+	link    int
 	// last is the label a command set most recently in each exclusive
 	// namespace, which wins when the set is made consistent.
 	last map[string]string
@@ -149,11 +153,12 @@ func (p *plan) run(c commands.Command) {
 		for _, l := range c.Labels {
 			p.labels = slices.DeleteFunc(p.labels, func(x string) bool { return strings.EqualFold(x, l) })
 		}
+	case commands.Link:
+		p.link = c.StatementID
 	case commands.LiaisonHelp:
 		p.help()
 	default:
-		// Deadline, Link and "/ack send" need the store, the datatracker
-		// or the mail outbox: the handler runs them.
+		// Deadline needs the store and the reminders: a later issue.
 		p.ran--
 		p.say("%s is not available yet.", raw)
 	}
@@ -234,7 +239,7 @@ func (p *plan) help() {
 }
 
 func (p *plan) effect() Effect {
-	e := Effect{Reply: p.reply, Ran: p.ran, SendAck: p.sendAck}
+	e := Effect{Reply: p.reply, Ran: p.ran, SendAck: p.sendAck, Link: p.link}
 	// Keep one state, one purpose and one addressee, preferring what the
 	// commands set.
 	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {

@@ -40,6 +40,7 @@ func TestPlan(t *testing.T) {
 		{name: "bad arguments", comment: "/deadline 2026-13-40", authorized: true, reply: []string{"2026-13-40"}},
 		{name: "not yet", comment: "/respond crafted", authorized: true, reply: []string{"not available yet"}},
 		{name: "ack send is asked of the handler", comment: "/ack send", authorized: true},
+		{name: "link is asked of the handler", comment: "/link https://datatracker.ietf.org/liaison/1983/", authorized: true},
 		{name: "help", comment: "/liaison help", authorized: false, reply: []string{"`/ack sent`", "triage, write or manager"}},
 	}
 	for _, tc := range tests {
@@ -68,6 +69,9 @@ func TestPlan(t *testing.T) {
 			}
 			if e.SendAck != (tc.name == "ack send is asked of the handler") {
 				t.Errorf("SendAck = %v", e.SendAck)
+			}
+			if (e.Link == 1983) != (tc.name == "link is asked of the handler") {
+				t.Errorf("Link = %d", e.Link)
 			}
 			if !tc.authorized && strings.Count(reply, "Only people with") > 1 {
 				t.Errorf("the refusal is said more than once:\n%s", reply)

@@ -25,6 +25,12 @@ type Acknowledger interface {
 	SendAck(ctx context.Context, repo *github.Repository, issue *github.Issue, rc *config.RepoConfig) (string, error)
 }
 
+// Linker ties an issue to its datatracker statement ("/link") and says
+// what it did.
+type Linker interface {
+	Link(ctx context.Context, client *github.Client, repo *github.Repository, issue *github.Issue, statementID int, rc *config.RepoConfig) (string, error)
+}
+
 // RepoConfigs reads a repository's effective liaison.yml.
 type RepoConfigs interface {
 	RepoConfig(ctx context.Context, client *github.Client, fullName, branch string) (*config.RepoConfig, error)
@@ -40,6 +46,7 @@ type IssueComment struct {
 	*Base
 	Configs RepoConfigs
 	Acks    Acknowledger
+	Links   Linker
 
 	mu    sync.Mutex
 	perms map[string]permission
@@ -127,6 +134,13 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	}
 	if err := w.apply(ctx, eff); err != nil {
 		return err
+	}
+	if eff.Link != 0 {
+		msg, err := h.Links.Link(ctx, client, repo, cur, eff.Link, rc)
+		if err != nil {
+			return err
+		}
+		eff.Reply = append(eff.Reply, msg)
 	}
 	if eff.SendAck {
 		msg, err := h.Acks.SendAck(ctx, repo, cur, rc)

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/datatracker"
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/markdown"
+	"github.com/liaisonbot/liaisonbot/internal/schedule"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
+)
+
+// Link ties an issue to its statement in the datatracker ("/link"): the
+// statement is stored, the issue is recorded as the statement's issue in
+// this repository (so the poller updates it and never opens another), and
+// its body becomes the statement's, with what was entered by hand kept
+// below.
+func (s *Server) Link(ctx context.Context, client *github.Client, repo *github.Repository, is *github.Issue, id int, rc *config.RepoConfig) (string, error) {
+	full, number := repo.GetFullName(), is.GetNumber()
+	if cur, ok := tracker.StatementIDOf(is.GetBody()); ok {
+		if cur == id {
+			return fmt.Sprintf("This issue is already tied to LS %d.", id), nil
+		}
+		return fmt.Sprintf("This issue is tied to LS %d; it cannot be tied to another statement.", cur), nil
+	}
+	if rec, ok, err := s.store.Issue(ctx, full, id); err != nil {
+		return "", err
+	} else if ok && rec.Number != number {
+		return fmt.Sprintf("LS %d already has an issue here: #%d.", id, rec.Number), nil
+	}
+	st, err := s.datatracker.Statement(ctx, id)
+	if errors.Is(err, datatracker.ErrNotFound) {
+		return fmt.Sprintf("LS %d is not on the datatracker.", id), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if st.State != liaison.StatePosted {
+		return fmt.Sprintf("LS %d is %s on the datatracker, not posted: link it once it is posted.", id, markdown.Inline(st.State)), nil
+	}
+	if _, err := s.store.PutStatement(ctx, st); err != nil {
+		return "", err
+	}
+	if rc == nil {
+		rc = config.DefaultRepoConfig()
+	}
+	tpls, tplErr := s.readTemplates(ctx)
+	tg := schedule.TargetFor(schedule.TrackingRepo{FullName: full, Config: rc}, &st)
+	tg.Assignees = nil // the people already on the issue stay
+	d := (&tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}).Render(&st, tg)
+
+	// What people entered by hand stays, below the statement's sections,
+	// cut if the two together would pass GitHub's limit.
+	const divider = "\n\n---\n\n_Entered by hand before the statement was linked:_\n\n"
+	room := tracker.MaxBody - 64 - len([]rune(d.Issue.Body)) - len([]rune(divider))
+	body := d.Issue.Body + divider + markdown.Truncate(is.GetBody(), max(room, 0))
+
+	// Recorded first: from now on the poller knows this issue is the
+	// statement's, even if the edit below fails and is retried.
+	if err := s.store.RecordIssue(ctx, store.IssueRecord{Repo: full, StatementID: id, Number: number, Status: store.IssueCreated, Hash: store.Hash(st)}); err != nil {
+		return "", err
+	}
+	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
+	if _, _, err := client.Issues.Edit(ctx, owner, name, number, &github.IssueRequest{Title: github.String(d.Issue.Title), Body: github.String(body)}); err != nil {
+		return "", fmt.Errorf("failed to edit %s#%d: %w", full, number, err)
+	}
+	// Labels the statement implies that the issue lacks; the triage labels
+	// people chose (state, purpose, addressee) stay as they are.
+	var have []string
+	for _, l := range is.Labels {
+		have = append(have, l.GetName())
+	}
+	var add []string
+	for _, l := range d.Issue.Labels {
+		exclusive := strings.HasPrefix(l, liaison.PrefixState) || strings.HasPrefix(l, liaison.PrefixPurpose) || strings.HasPrefix(l, liaison.PrefixTo)
+		if slices.Contains(have, l) || exclusive && hasPrefixLabel(have, l[:strings.Index(l, "/")+1]) {
+			continue
+		}
+		add = append(add, l)
+	}
+	if len(add) > 0 {
+		if _, _, err := client.Issues.AddLabelsToIssue(ctx, owner, name, number, add); err != nil {
+			return "", fmt.Errorf("failed to label %s#%d: %w", full, number, err)
+		}
+	}
+	return fmt.Sprintf("Tied this issue to [LS %d](%s): its body now follows the datatracker's record, and the text entered by hand is kept below it.",
+		id, st.URL(s.cfg.Datatracker.URL)), nil
+}
+
+func hasPrefixLabel(labels []string, prefix string) bool {
+	for _, l := range labels {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
