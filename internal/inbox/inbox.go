@@ -53,8 +53,10 @@ type Inbox struct {
 	HandlerTimeout time.Duration
 
 	commits chan commit
-	wake    chan struct{}
 	queue   *queue
+
+	mu     sync.Mutex
+	notify chan struct{} // closed and replaced by Wake: a broadcast
 }
 
 type commit struct {
@@ -73,8 +75,8 @@ func New(st *store.Store, log zerolog.Logger, handlers ...githubapp.EventHandler
 		Backoff:        defaultBackoff,
 		HandlerTimeout: 5 * time.Minute,
 		commits:        make(chan commit, maxBatch),
-		wake:           make(chan struct{}, 1),
 		queue:          newQueue(),
+		notify:         make(chan struct{}),
 	}
 	for _, h := range handlers {
 		for _, ev := range h.Handles() {
@@ -213,12 +215,20 @@ func (in *Inbox) Run(ctx context.Context) error {
 	return nil
 }
 
-// Wake tells idle workers that there may be work.
+// Wake tells every idle worker that there may be work.
 func (in *Inbox) Wake() {
-	select {
-	case in.wake <- struct{}{}:
-	default:
-	}
+	in.mu.Lock()
+	close(in.notify)
+	in.notify = make(chan struct{})
+	in.mu.Unlock()
+}
+
+// woken is closed by the next Wake. A worker takes it before looking at
+// the queue, so a Wake in between is not missed.
+func (in *Inbox) woken() <-chan struct{} {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.notify
 }
 
 // commitLoop gathers the deliveries waiting to be recorded into one
@@ -281,6 +291,7 @@ func (in *Inbox) drain(err error) {
 
 func (in *Inbox) work(ctx context.Context) {
 	for ctx.Err() == nil {
+		woken := in.woken()
 		key, seq, wait, ok := in.queue.next(time.Now())
 		if !ok {
 			if wait == 0 || wait > idlePoll {
@@ -289,8 +300,7 @@ func (in *Inbox) work(ctx context.Context) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-in.wake:
-				in.Wake() // let the other idle workers look too
+			case <-woken:
 			case <-time.After(wait):
 			}
 			continue
@@ -298,16 +308,43 @@ func (in *Inbox) work(ctx context.Context) {
 		d, started, err := in.store.StartDelivery(context.WithoutCancel(ctx), seq)
 		switch {
 		case err != nil:
-			in.log.Error().Err(err).Int64("seq", seq).Msg("failed to read the webhook inbox")
+			// The store could not start it (or found it unreadable and
+			// failed it): try again shortly; a failed one is not started.
+			in.log.Error().Err(err).Int64("seq", seq).Msg("failed to start a webhook delivery")
 			in.queue.retry(key, time.Now().Add(idlePoll))
 		case !started:
-			in.queue.done(key) // finished elsewhere meanwhile
+			// In one process this means the record and the queue disagree.
+			in.log.Error().Int64("seq", seq).Msg("webhook delivery no longer pending in the store: dropped from the queue")
+			in.queue.done(key)
+		case d.Attempts > in.MaxAttempts:
+			// It was started this often without an outcome: it takes the
+			// process down. Keep it with an error instead of running it.
+			in.finish(ctx, d, fmt.Errorf("started %d times without finishing: not run again", d.Attempts-1), time.Time{})
+			in.queue.done(key)
 		default:
 			if retryAt := in.process(ctx, d); retryAt.IsZero() {
 				in.queue.done(key)
 			} else {
 				in.queue.retry(key, retryAt)
 			}
+		}
+	}
+}
+
+// finish records a delivery's outcome, trying again while the store
+// fails: the queue and the record must agree before the next delivery of
+// the issue may start.
+func (in *Inbox) finish(ctx context.Context, d store.Delivery, cause error, retryAt time.Time) {
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		err := in.store.FinishDelivery(context.WithoutCancel(ctx), d.Seq, cause, retryAt)
+		if err == nil {
+			return
+		}
+		in.log.Error().Err(err).Str(githubapp.LogKeyDeliveryID, d.GUID).Msg("failed to record a webhook delivery's outcome; trying again")
+		select {
+		case <-ctx.Done():
+			return // left processing: requeued at the next start
+		case <-time.After(wait):
 		}
 	}
 }
@@ -328,9 +365,7 @@ func (in *Inbox) process(ctx context.Context, d store.Delivery) (retryAt time.Ti
 		retryAt = time.Now().Add(in.Backoff(d.Attempts))
 		log.Warn().Err(err).Int("attempt", d.Attempts).Time("retry_at", retryAt).Msg("webhook delivery failed: will retry")
 	}
-	if ferr := in.store.FinishDelivery(context.WithoutCancel(ctx), d.Seq, err, retryAt); ferr != nil {
-		log.Error().Err(ferr).Msg("failed to record a webhook delivery's outcome: it runs again after a restart")
-	}
+	in.finish(ctx, d, err, retryAt)
 	return retryAt
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,5 +117,28 @@ func TestOrderingKey(t *testing.T) {
 		if got := orderingKey([]byte(in)); got != want {
 			t.Errorf("orderingKey(%s) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestIdleInboxSleeps(t *testing.T) {
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "lb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	in := New(st, zerolog.Nop(), &orderHandler{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { in.Run(ctx); close(done) }()
+	time.Sleep(50 * time.Millisecond) // past start-up
+	var before, after syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	time.Sleep(500 * time.Millisecond)
+	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	cancel()
+	<-done
+	cpu := time.Duration(after.Utime.Nano()+after.Stime.Nano()-before.Utime.Nano()-before.Stime.Nano()) * time.Nanosecond
+	if cpu > 100*time.Millisecond {
+		t.Errorf("an idle inbox used %v of CPU in 500ms: its workers spin", cpu)
 	}
 }

@@ -91,14 +91,3 @@ func (q *queue) retry(key string, due time.Time) {
 		kq.busy, kq.due = false, due
 	}
 }
-
-// len is how many deliveries wait or run.
-func (q *queue) len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	n := 0
-	for _, kq := range q.keys {
-		n += len(kq.seqs)
-	}
-	return n
-}

@@ -13,6 +13,10 @@ import (
 // deliveries for three days.
 const RecoverWindow = 72 * time.Hour
 
+// maxAsks is how often one delivery is asked for again: one the app
+// refuses each time (a bad signature, say) is not asked for forever.
+const maxAsks = 3
+
 // maxRedeliveries bounds one recovery, so a long outage is recovered over
 // a few runs rather than in one burst against GitHub.
 const maxRedeliveries = 100
@@ -28,8 +32,10 @@ type RecoverResult struct {
 func (in *Inbox) Recover(ctx context.Context, app *github.Client, now time.Time) (RecoverResult, error) {
 	var res RecoverResult
 	type attempt struct {
-		id int64
-		ok bool
+		id         int64
+		ok         bool
+		redelivery bool
+		at         time.Time
 	}
 	byGUID := map[string][]attempt{}
 	var order []string
@@ -51,7 +57,7 @@ func (in *Inbox) Recover(ctx context.Context, app *github.Client, now time.Time)
 				order = append(order, g)
 			}
 			code := d.GetStatusCode()
-			byGUID[g] = append(byGUID[g], attempt{id: d.GetID(), ok: code >= 200 && code < 300})
+			byGUID[g] = append(byGUID[g], attempt{id: d.GetID(), ok: code >= 200 && code < 300, redelivery: d.GetRedelivery(), at: d.GetDeliveredAt().Time})
 		}
 		if old || resp.Cursor == "" {
 			break
@@ -60,11 +66,20 @@ func (in *Inbox) Recover(ctx context.Context, app *github.Client, now time.Time)
 	}
 	for _, g := range order {
 		attempts := byGUID[g]
-		delivered := false
+		delivered, original, redeliveries := false, false, 0
 		for _, a := range attempts {
 			delivered = delivered || a.ok
+			if a.redelivery {
+				redeliveries++
+			} else {
+				original = true
+			}
 		}
-		if delivered {
+		// Ask again only for deliveries whose first attempt is in the
+		// window (each redelivery is a fresh attempt, so a delivery the app
+		// always refuses would otherwise never age out), and at most
+		// maxAsks times.
+		if delivered || !original || redeliveries >= maxAsks {
 			continue
 		}
 		if _, recorded, err := in.store.DeliveryStatus(ctx, g); err != nil {

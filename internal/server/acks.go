@@ -1,9 +1,9 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -18,42 +18,30 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/tracker"
 )
 
-// ackKey is the outbox key of an issue's acknowledgement: one per issue,
-// so it is never sent twice.
-func ackKey(repo string, number int) string { return fmt.Sprintf("ack:%s#%d", repo, number) }
+// ackKey is the outbox key of a statement's acknowledgement: one per
+// statement, whichever repositories track it, so it is never sent twice.
+func ackKey(statementID int) string { return fmt.Sprintf("ack:LS%d", statementID) }
 
-// SendAck renders the acknowledgement from the issue's current labels and
-// the templates, and queues it in the outbox. The state moves to
-// acknowledged when the mail is sent (reportMail).
-func (s *Server) SendAck(ctx context.Context, repo *github.Repository, is *github.Issue, rc *config.RepoConfig) (string, error) {
-	if s.mail == nil {
-		return "No mail server is configured for liaisonbot (`smtp.addr`): send the acknowledgement by hand and record it with `/ack sent`.", nil
-	}
-	key := ackKey(repo.GetFullName(), is.GetNumber())
-	if m, ok, err := s.store.Mail(ctx, key); err != nil {
-		return "", err
-	} else if ok {
-		return fmt.Sprintf("The acknowledgement was queued before (%s, Message-ID %s): it is sent once only.", m.Status, markdown.CodeSpan(m.MessageID)), nil
-	}
+// acknowledgement renders the acknowledgement of an issue's statement from
+// its current labels (purpose, addressee) and the templates, as both
+// "/ack" shows it and "/ack send" mails it. When there is none to render,
+// why is a sentence for the reply.
+func (s *Server) acknowledgement(ctx context.Context, repo *github.Repository, is *github.Issue, rc *config.RepoConfig) (ack *tracker.Acknowledgement, id int, why string, err error) {
 	id, ok := tracker.StatementIDOf(is.GetBody())
 	if !ok {
-		return "This issue is not tied to a datatracker statement, so there is no acknowledgement to send.", nil
+		return nil, 0, "This issue is not tied to a datatracker statement (`/link` ties it), so there is no acknowledgement to render.", nil
 	}
 	st, ok, err := s.store.Statement(ctx, id)
 	if err != nil {
-		return "", err
+		return nil, id, "", err
 	}
 	if !ok {
-		return fmt.Sprintf("LS %d is not in liaisonbot's store yet; try again after the next sync.", id), nil
+		return nil, id, fmt.Sprintf("LS %d is not in liaisonbot's store yet; try again after the next sync.", id), nil
 	}
 	if rc == nil {
 		rc = config.DefaultRepoConfig()
 	}
-	// The labels are the triage's word on purpose and addressee.
-	labels := make([]string, 0, len(is.Labels))
-	for _, l := range is.Labels {
-		labels = append(labels, l.GetName())
-	}
+	labels := labelNames(is.Labels)
 	if p := liaison.PurposeOf(labels); p != "" {
 		st.Purpose = p
 	}
@@ -62,35 +50,75 @@ func (s *Server) SendAck(ctx context.Context, repo *github.Repository, is *githu
 		tg.Family = f
 	}
 	tpls, tplErr := s.readTemplates(ctx)
-	ack := (&tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}).Render(&st, tg).Ack
+	ack = (&tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}).Render(&st, tg).Ack
 	if ack == nil {
-		return "The IETF sent this statement: there is nothing to acknowledge.", nil
+		return nil, id, "The IETF sent this statement: there is nothing to acknowledge.", nil
+	}
+	return ack, id, "", nil
+}
+
+// DraftAck shows the acknowledgement as "/ack send" would mail it now.
+func (s *Server) DraftAck(ctx context.Context, repo *github.Repository, is *github.Issue, rc *config.RepoConfig) (string, error) {
+	ack, _, why, err := s.acknowledgement(ctx, repo, is, rc)
+	if err != nil || ack == nil {
+		return why, err
 	}
 	if !ack.Sendable {
 		return "The acknowledgement cannot be sent as it is: " + markdown.Inline(ack.Problem), nil
 	}
-	from := rc.Ack.From
-	if from == "" {
-		from = s.cfg.SMTP.From
+	return "The acknowledgement, as `/ack send` would mail it now:\n\n" + tracker.AckText(ack), nil
+}
+
+// SendAck queues the acknowledgement in the outbox, once per statement;
+// the state moves to acknowledged when the mail has gone (reportMail).
+func (s *Server) SendAck(ctx context.Context, repo *github.Repository, is *github.Issue, rc *config.RepoConfig) (string, error) {
+	if s.mail == nil {
+		return "No mail server is configured for liaisonbot (`smtp.addr`): send the acknowledgement by hand and record it with `/ack sent`.", nil
 	}
+	if st := liaison.StateOf(labelNames(is.Labels)); st != "" && st != liaison.StateNew {
+		return fmt.Sprintf("This statement is %s already: nothing is sent twice.", markdown.CodeSpan(st.Label())), nil
+	}
+	ack, id, why, err := s.acknowledgement(ctx, repo, is, rc)
+	if err != nil || ack == nil {
+		return why, err
+	}
+	key := ackKey(id)
+	if m, ok, err := s.store.Mail(ctx, key); err != nil {
+		return "", err
+	} else if ok {
+		return fmt.Sprintf("The acknowledgement of LS %d was queued before, from %s#%d (%s, Message-ID %s): it is sent once only.",
+			id, markdown.Inline(m.Repo), m.Issue, m.Status, markdown.CodeSpan(m.MessageID)), nil
+	}
+	if !ack.Sendable {
+		return "The acknowledgement cannot be sent as it is: " + markdown.Inline(ack.Problem), nil
+	}
+	if rc == nil {
+		rc = config.DefaultRepoConfig()
+	}
+	from := cmp.Or(rc.Ack.From, s.cfg.SMTP.From)
 	if from == "" {
 		return "No sender is configured: set `ack.from` in `.github/liaison.yml` (or `smtp.from` for the server).", nil
 	}
-	replyTo := rc.Ack.ReplyTo
-	if replyTo == "" {
-		replyTo = from
-	}
 	m, _, err := s.store.EnqueueMail(ctx, store.Mail{
 		Key: key, Repo: repo.GetFullName(), Issue: is.GetNumber(),
-		From: from, ReplyTo: replyTo, To: ack.To, Cc: ack.Cc,
+		From: from, ReplyTo: cmp.Or(rc.Ack.ReplyTo, from), To: ack.To, Cc: ack.Cc,
 		Subject: ack.Subject, Body: ack.Body,
 	})
 	if err != nil {
-		return "", err
+		// An address the outbox refuses will not improve on a retry.
+		return "The acknowledgement could not be queued: " + markdown.Inline(err.Error()), nil
 	}
 	s.mail.Wake()
 	return fmt.Sprintf("Queued the acknowledgement to %s (Message-ID %s); I will say here when it has gone.",
 		markdown.Inline(strings.Join(ack.To, ", ")), markdown.CodeSpan(m.MessageID)), nil
+}
+
+func labelNames(ls []*github.Label) []string {
+	out := make([]string, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, l.GetName())
+	}
+	return out
 }
 
 // reportMail says on the issue what became of its mail; a sent
@@ -101,8 +129,11 @@ func (s *Server) reportMail(ctx context.Context, m store.Mail, r mail.Result) er
 		return nil
 	}
 	rec, ok, err := s.store.Repo(ctx, m.Repo)
-	if err != nil || !ok {
-		return fmt.Errorf("failed to find the installation of %s: %v", m.Repo, err)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("failed to report mail %s: repository %s is not recorded, so its installation is unknown", m.Key, m.Repo)
 	}
 	client, err := s.clients.NewInstallationClient(rec.InstallationID)
 	if err != nil {
@@ -118,15 +149,9 @@ func (s *Server) reportMail(ctx context.Context, m store.Mail, r mail.Result) er
 		if err != nil {
 			return fmt.Errorf("failed to get %s#%d: %w", m.Repo, m.Issue, err)
 		}
-		labels := make([]string, 0, len(is.Labels))
-		for _, l := range is.Labels {
-			labels = append(labels, l.GetName())
-		}
-		if st := liaison.StateOf(labels); st == "" || st == liaison.StateNew {
-			if st == liaison.StateNew {
-				if _, err := client.Issues.RemoveLabelForIssue(ctx, owner, name, m.Issue, url.PathEscape(liaison.StateNew.Label())); err != nil {
-					return fmt.Errorf("failed to relabel %s#%d: %w", m.Repo, m.Issue, err)
-				}
+		if st := liaison.StateOf(labelNames(is.Labels)); st == "" || st == liaison.StateNew {
+			if err := tracker.RemoveLabel(ctx, client, m.Repo, m.Issue, liaison.StateNew.Label()); err != nil {
+				return err
 			}
 			if _, _, err := client.Issues.AddLabelsToIssue(ctx, owner, name, m.Issue, []string{liaison.StateAcknowledged.Label()}); err != nil {
 				return fmt.Errorf("failed to relabel %s#%d: %w", m.Repo, m.Issue, err)

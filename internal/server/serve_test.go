@@ -168,6 +168,15 @@ func TestServeRunsCommands(t *testing.T) {
 		t.Fatalf("comments after the commands: %+v", cs)
 	}
 
+	// "/ack" shows the mail as it would go now: after "/to irtf" in the same
+	// comment, from the IRTF template.
+	gh.CommentAs(repo, 2, "alice", "/to irtf\n/ack")
+	deliveriesDone(t, srv, gh)
+	cs = comments(2)
+	if len(cs) != 2 || !strings.Contains(cs[1].Body, "IRTF") || !strings.Contains(cs[1].Body, "Subject: Receipt of LS") {
+		t.Fatalf("/ack after /to irtf: %+v", cs)
+	}
+
 	// Someone without triage: one polite sentence, nothing changes.
 	before := label(2)
 	gh.CommentAs(repo, 2, "mallory", "/close\n/label state/responded")
@@ -176,7 +185,7 @@ func TestServeRunsCommands(t *testing.T) {
 	if is.State != "open" || !slices.Equal(is.Labels, before) {
 		t.Errorf("an unauthorized command changed the issue: %s %v", is.State, is.Labels)
 	}
-	if cs := comments(2); len(cs) != 2 || !strings.Contains(cs[1].Body, "Only people with triage or write access") {
+	if cs := comments(2); len(cs) != 4 || !strings.Contains(cs[3].Body, "Only people with triage or write access") {
 		t.Errorf("refusal: %+v", cs)
 	}
 
@@ -253,7 +262,7 @@ func TestServeSendsTheAcknowledgementOnce(t *testing.T) {
 	if n := len(smtp.Messages()); n != 1 {
 		t.Errorf("%d mails after asking twice", n)
 	}
-	if cs := gh.Comments(repo, 1); !strings.Contains(cs[len(cs)-1].Body, "sent once only") {
+	if cs := gh.Comments(repo, 1); !strings.Contains(cs[len(cs)-1].Body, "nothing is sent twice") {
 		t.Errorf("second /ack send reply = %q", cs[len(cs)-1].Body)
 	}
 }

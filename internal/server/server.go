@@ -271,12 +271,17 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return errors.New("github.app.webhook_secret is empty: set it (or GITHUB_APP_WEBHOOK_SECRET) to the app's webhook secret before serving")
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// A slow client cannot hold a connection (and a buffered body) open.
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	// Any part failing stops the whole: a server whose inbox cannot record
+	// must not go on answering GitHub.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	var err error
 	s.log.Info().Str("address", ln.Addr().String()).Str("version", version.String()).Msg("liaisonbot serving")
 
 	var wg sync.WaitGroup
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -303,7 +308,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 		go func() {
 			defer inboxDone.Done()
 			if err := s.inbox.Run(inboxCtx); err != nil {
-				s.log.Error().Err(err).Msg("webhook inbox stopped")
+				errc <- fmt.Errorf("webhook inbox: %w", err)
 			}
 		}()
 		wg.Add(1)
@@ -320,6 +325,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
+		stop()
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
@@ -331,9 +337,15 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 }
 
 // recoverDeliveries asks GitHub, at start-up and hourly, to redeliver the
-// webhooks it failed to deliver: GitHub never retries by itself.
+// webhooks it failed to deliver: GitHub never retries by itself. It also
+// drops handled deliveries once GitHub has forgotten them too.
 func (s *Server) recoverDeliveries(ctx context.Context) {
 	for {
+		if n, err := s.store.PurgeDeliveries(ctx, time.Now().Add(-inbox.RecoverWindow-24*time.Hour)); err != nil {
+			s.log.Warn().Err(err).Msg("failed to purge old webhook deliveries")
+		} else if n > 0 {
+			s.log.Info().Int("deliveries", n).Msg("purged handled webhook deliveries")
+		}
 		app, err := s.clients.NewAppClient()
 		if err == nil {
 			var res inbox.RecoverResult

@@ -146,11 +146,16 @@ func (s *Store) StartDelivery(ctx context.Context, seq int64) (d Delivery, ok bo
 		return Delivery{}, false, fmt.Errorf("failed to start webhook delivery %d: %w", seq, err)
 	}
 	d.Status = DeliveryProcessing
-	if d.ReceivedAt, err = parseTime(received); err != nil {
-		return Delivery{}, false, err
+	if d.ReceivedAt, err = parseTime(received); err == nil {
+		d.Payload, err = s2.Decode(nil, d.Payload)
 	}
-	if d.Payload, err = s2.Decode(nil, d.Payload); err != nil {
-		return Delivery{}, false, fmt.Errorf("failed to read webhook delivery %s: corrupt payload: %w", d.GUID, err)
+	if err != nil {
+		// Unreadable for good: kept as failed with the reason, not retried.
+		cause := fmt.Errorf("failed to read webhook delivery %s: %w", d.GUID, err)
+		if ferr := s.FinishDelivery(ctx, seq, cause, time.Time{}); ferr != nil {
+			return Delivery{}, false, errors.Join(cause, ferr)
+		}
+		return Delivery{}, false, cause
 	}
 	return d, true, nil
 }

@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -58,4 +59,19 @@ func SyncLabels(ctx context.Context, client *github.Client, repo string) (LabelS
 		}
 	}
 	return res, nil
+}
+
+// RemoveLabel removes a label from an issue, escaping its name: go-github
+// v62 puts it into the path as it is, and "purpose/action" would 404. A
+// label already gone (GitHub answers 404) counts as removed.
+func RemoveLabel(ctx context.Context, c *github.Client, repo string, number int, label string) error {
+	owner, name := splitRepo(repo)
+	resp, err := c.Issues.RemoveLabelForIssue(ctx, owner, name, number, url.PathEscape(label))
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("failed to remove label %s from %s#%d: %w", label, repo, number, err)
+	}
+	return nil
 }

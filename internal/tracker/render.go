@@ -417,13 +417,19 @@ func ackSection(ack *Acknowledgement) string {
 	if ack.Subject == "" && ack.Body == "" {
 		return b.String()
 	}
+	b.WriteString(AckText(ack))
+	return b.String()
+}
+
+// AckText is an acknowledgement as the mail reads, in a code fence: the
+// title and names in it are outside text, and a fence keeps them inert.
+func AckText(ack *Acknowledgement) string {
 	var mailText strings.Builder
 	fmt.Fprintf(&mailText, "Subject: %s\n", ack.Subject)
 	fmt.Fprintf(&mailText, "To: %s\n", strings.Join(ack.To, ", "))
 	fmt.Fprintf(&mailText, "Cc: %s\n\n", strings.Join(ack.Cc, ", "))
 	mailText.WriteString(ack.Body)
-	b.WriteString(markdown.Fence("text", mailText.String()))
-	return b.String()
+	return markdown.Fence("text", mailText.String())
 }
 
 func shortSHA(s string) string {

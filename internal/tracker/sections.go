@@ -33,8 +33,8 @@ type Section struct {
 func Sections(body string) map[string]Section {
 	out := map[string]Section{}
 	for _, m := range sectionRE.FindAllStringSubmatch(body, -1) {
-		if m[1] != m[4] {
-			continue
+		if _, seen := out[m[1]]; m[1] != m[4] || seen {
+			continue // the app's own section comes first; later look-alikes are people's text
 		}
 		out[m[1]] = Section{Name: m[1], Attrs: strings.TrimSpace(m[2]), Content: m[3]}
 	}
@@ -54,11 +54,13 @@ func ReplaceSections(current, fresh string, names ...string) string {
 	for _, m := range freshSecs {
 		bySection[m[1]] = m[0]
 	}
+	done := map[string]bool{}
 	return sectionRE.ReplaceAllStringFunc(current, func(old string) string {
 		m := sectionRE.FindStringSubmatch(old)
-		if m[1] != m[4] || !want[m[1]] {
+		if m[1] != m[4] || !want[m[1]] || done[m[1]] {
 			return old
 		}
+		done[m[1]] = true
 		if repl, ok := bySection[m[1]]; ok {
 			return repl
 		}

@@ -19,9 +19,6 @@ type Issue struct {
 	Open      bool
 	Labels    []string
 	Assignees []string
-	// AckDraft is the acknowledgement section of the issue body, shown by
-	// "/ack".
-	AckDraft string
 }
 
 // Context is who runs the commands and what the repository configured.
@@ -46,9 +43,10 @@ type Effect struct {
 	// Close is "" (leave open), Completed or NotPlanned.
 	Close  string
 	Reopen bool
-	// SendAck asks for the acknowledgement mail ("/ack send"): the handler
-	// queues it and the state moves once it is sent.
-	SendAck bool
+	// ShowAck asks for the acknowledgement as it would be mailed ("/ack");
+	// SendAck asks for the mail ("/ack send"): the handler queues it and
+	// the state moves once it is sent.
+	ShowAck, SendAck bool
 	// Link is the datatracker statement to tie the issue to ("/link"); the
 	// handler fetches it and rewrites the issue.
 	Link int
@@ -57,11 +55,6 @@ type Effect struct {
 	Reply []string
 	// Ran counts the commands carried out.
 	Ran int
-}
-
-// Empty reports whether the effect writes nothing to the issue.
-func (e Effect) Empty() bool {
-	return len(e.AddLabels)+len(e.RemoveLabels)+len(e.Assign)+len(e.Unassign) == 0 && e.Close == "" && !e.Reopen
 }
 
 type plan struct {
@@ -74,7 +67,9 @@ type plan struct {
 	reply   []string
 	ran     int
 	refused bool
+	showAck bool
 	sendAck bool
+	helped  bool
 	link    int
 	// last is the label a command set most recently in each exclusive
 	// namespace, which wins when the set is made consistent.
@@ -147,7 +142,14 @@ func (p *plan) run(c commands.Command) {
 		p.open, p.reason = true, ""
 	case commands.Label:
 		for _, l := range c.Labels {
-			p.set(l)
+			if why := unknownTriageLabel(l); why != "" {
+				p.ran--
+				p.say("%s: %s", raw, why)
+				return
+			}
+		}
+		for _, l := range c.Labels {
+			p.set(strings.ToLower(l))
 		}
 	case commands.RemoveLabel:
 		for _, l := range c.Labels {
@@ -171,6 +173,28 @@ func (p *plan) logins(c commands.Command) []string {
 	return c.Logins
 }
 
+// unknownTriageLabel says why l cannot be set, when it is in one of the
+// namespaces the app keeps exclusive but names nothing the app knows: a
+// typo there would replace the real state, purpose or addressee.
+func unknownTriageLabel(l string) string {
+	low := strings.ToLower(l)
+	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {
+		if !strings.HasPrefix(low, ns) {
+			continue
+		}
+		var known []string
+		for _, spec := range liaison.Catalog {
+			if strings.HasPrefix(spec.Name, ns) {
+				known = append(known, spec.Name)
+			}
+		}
+		if !slices.Contains(known, low) {
+			return fmt.Sprintf("%s is not a label of the scheme: want one of %s", markdown.CodeSpan(l), strings.Join(known, ", "))
+		}
+	}
+	return ""
+}
+
 // set adds a label; in an exclusive namespace it replaces the one there.
 func (p *plan) set(label string) {
 	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {
@@ -188,11 +212,7 @@ func (p *plan) ack(c commands.Command) {
 	switch c.Sub {
 	case "":
 		p.ran--
-		if strings.TrimSpace(p.is.AckDraft) == "" {
-			p.say("This issue has no acknowledgement draft.")
-			return
-		}
-		p.say("The acknowledgement, as drafted on this issue:\n\n%s", p.is.AckDraft)
+		p.showAck = true
 	case "sent":
 		if st := liaison.StateOf(p.labels); st == "" || st == liaison.StateNew {
 			p.set(liaison.StateAcknowledged.Label())
@@ -222,6 +242,10 @@ func (p *plan) route(c commands.Command) {
 }
 
 func (p *plan) help() {
+	if p.helped {
+		return // once per comment, however often asked
+	}
+	p.helped = true
 	var b strings.Builder
 	b.WriteString("The commands of this repository, one per line in a comment:\n\n| command | what it does | who |\n| --- | --- | --- |\n")
 	for _, h := range commands.AllHelp() {
@@ -239,7 +263,7 @@ func (p *plan) help() {
 }
 
 func (p *plan) effect() Effect {
-	e := Effect{Reply: p.reply, Ran: p.ran, SendAck: p.sendAck, Link: p.link}
+	e := Effect{Reply: p.reply, Ran: p.ran, ShowAck: p.showAck, SendAck: p.sendAck, Link: p.link}
 	// Keep one state, one purpose and one addressee, preferring what the
 	// commands set.
 	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {

@@ -9,7 +9,7 @@ import (
 )
 
 func base() Issue {
-	return Issue{Open: true, Labels: []string{"liaison", "incoming", "state/new", "purpose/information", "to/ietf", "needs-routing"}, Assignees: []string{"bob"}, AckDraft: "```text\nSubject: Receipt of X\n```"}
+	return Issue{Open: true, Labels: []string{"liaison", "incoming", "state/new", "purpose/information", "to/ietf", "needs-routing"}, Assignees: []string{"bob"}}
 }
 
 func TestPlan(t *testing.T) {
@@ -29,7 +29,9 @@ func TestPlan(t *testing.T) {
 		{name: "assign self and others", comment: "/assign\n/assign @carol", authorized: true, assign: []string{"alice", "carol"}},
 		{name: "unassign", comment: "/unassign @bob", authorized: true, unassign: []string{"bob"}},
 		{name: "ack sent", comment: "/ack sent", authorized: true, add: []string{"state/acknowledged"}, rm: []string{"state/new"}, reply: []string{"sent by hand"}},
-		{name: "ack shows the draft, anyone", comment: "/ack", authorized: false, reply: []string{"Subject: Receipt of X"}},
+		{name: "ack shows the draft, anyone", comment: "/ack", authorized: false},
+		{name: "a typo in an exclusive namespace is refused", comment: "/label state/acknowleged", authorized: true, reply: []string{"not a label of the scheme", "state/acknowledged"}},
+		{name: "label names are matched without case", comment: "/label State/Acknowledged", authorized: true, add: []string{"state/acknowledged"}, rm: []string{"state/new"}},
 		{name: "no-response closes not planned", comment: "/no-response noted by the WG", authorized: true, add: []string{"state/no-response"}, rm: []string{"state/new"}, close: NotPlanned, reply: []string{"noted by the WG"}},
 		{name: "sent closes as responded", comment: "/sent https://datatracker.ietf.org/liaison/2001/", authorized: true, add: []string{"state/responded"}, rm: []string{"state/new"}, close: Completed, reply: []string{"liaison/2001"}},
 		{name: "route clears needs-routing and mentions", comment: "/route opsawg", authorized: true, rm: []string{"needs-routing"}, reply: []string{"`opsawg` (@ops-chairs)"}},
@@ -41,7 +43,7 @@ func TestPlan(t *testing.T) {
 		{name: "not yet", comment: "/respond crafted", authorized: true, reply: []string{"not available yet"}},
 		{name: "ack send is asked of the handler", comment: "/ack send", authorized: true},
 		{name: "link is asked of the handler", comment: "/link https://datatracker.ietf.org/liaison/1983/", authorized: true},
-		{name: "help", comment: "/liaison help", authorized: false, reply: []string{"`/ack sent`", "triage, write or manager"}},
+		{name: "help", comment: "/liaison help\n/liaison help\n/liaison help", authorized: false, reply: []string{"`/ack sent`", "triage, write or manager"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,11 +69,17 @@ func TestPlan(t *testing.T) {
 					t.Errorf("reply lacks %q:\n%s", s, reply)
 				}
 			}
+			if e.ShowAck != (tc.name == "ack shows the draft, anyone") {
+				t.Errorf("ShowAck = %v", e.ShowAck)
+			}
 			if e.SendAck != (tc.name == "ack send is asked of the handler") {
 				t.Errorf("SendAck = %v", e.SendAck)
 			}
 			if (e.Link == 1983) != (tc.name == "link is asked of the handler") {
 				t.Errorf("Link = %d", e.Link)
+			}
+			if strings.Count(reply, "The commands of this repository") > 1 {
+				t.Errorf("help was answered more than once")
 			}
 			if !tc.authorized && strings.Count(reply, "Only people with") > 1 {
 				t.Errorf("the refusal is said more than once:\n%s", reply)

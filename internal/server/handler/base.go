@@ -7,8 +7,6 @@ package handler
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/liaisonbot/liaisonbot/internal/identity"
 	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
 )
 
 // Base is what every handler shares.
@@ -48,18 +47,8 @@ func (b *Base) client(ev githubapp.InstallationSource) (*github.Client, error) {
 	return c, nil
 }
 
-// removeLabel removes a label, escaping its name: go-github v62 puts it
-// into the path as it is, and "purpose/action" would 404. A label already
-// gone (GitHub answers 404) is removed as far as the caller cares.
 func removeLabel(ctx context.Context, c *github.Client, repo *github.Repository, number int, label string) error {
-	resp, err := c.Issues.RemoveLabelForIssue(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number, url.PathEscape(label))
-	if resp != nil && resp.StatusCode == http.StatusNotFound {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("failed to remove label %s from %s#%d: %w", label, repo.GetFullName(), number, err)
-	}
-	return nil
+	return tracker.RemoveLabel(ctx, c, repo.GetFullName(), number, label)
 }
 
 func labelNames(ls []*github.Label) []string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -15,13 +16,13 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/config"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
 	"github.com/liaisonbot/liaisonbot/internal/markdown"
-	"github.com/liaisonbot/liaisonbot/internal/tracker"
 	"github.com/liaisonbot/liaisonbot/internal/triage"
 )
 
 // Acknowledger queues the acknowledgement mail of a statement's issue and
 // says, in a sentence for the reply, what it did.
 type Acknowledger interface {
+	DraftAck(ctx context.Context, repo *github.Repository, issue *github.Issue, rc *config.RepoConfig) (string, error)
 	SendAck(ctx context.Context, repo *github.Repository, issue *github.Issue, rc *config.RepoConfig) (string, error)
 }
 
@@ -35,6 +36,9 @@ type Linker interface {
 type RepoConfigs interface {
 	RepoConfig(ctx context.Context, client *github.Client, fullName, branch string) (*config.RepoConfig, error)
 }
+
+// maxReply keeps a reply under GitHub's 65,536 characters per comment.
+const maxReply = 60000
 
 // permissionTTL is how long a person's permission is trusted without
 // asking GitHub again.
@@ -119,12 +123,10 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	if err != nil {
 		return fmt.Errorf("failed to get %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
 	}
-	draft := tracker.Sections(cur.GetBody())["acknowledgement"].Content
 	eff := triage.Plan(res.Commands, triage.Issue{
 		Open:      cur.GetState() == "open",
 		Labels:    labelNames(cur.Labels),
 		Assignees: assigneeLogins(cur.Assignees),
-		AckDraft:  strings.TrimSpace(draft),
 	}, tc)
 
 	// The reaction says the command was seen; the reply comes last, so a
@@ -135,22 +137,35 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	if err := w.apply(ctx, eff); err != nil {
 		return err
 	}
-	if eff.Link != 0 {
-		msg, err := h.Links.Link(ctx, client, repo, cur, eff.Link, rc)
-		if err != nil {
-			return err
-		}
-		eff.Reply = append(eff.Reply, msg)
+	// These act on the issue as the comment's other commands left it: a
+	// "/purpose action" before "/ack send" picks the action template.
+	// They run in this order: tie the statement, show, send.
+	steps := []struct {
+		on bool
+		do func(*github.Issue) (string, error)
+	}{
+		{eff.Link != 0, func(is *github.Issue) (string, error) { return h.Links.Link(ctx, client, repo, is, eff.Link, rc) }},
+		{eff.ShowAck, func(is *github.Issue) (string, error) { return h.Acks.DraftAck(ctx, repo, is, rc) }},
+		{eff.SendAck, func(is *github.Issue) (string, error) { return h.Acks.SendAck(ctx, repo, is, rc) }},
 	}
-	if eff.SendAck {
-		msg, err := h.Acks.SendAck(ctx, repo, cur, rc)
+	for _, st := range steps {
+		if !st.on {
+			continue
+		}
+		if cur, _, err = client.Issues.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber()); err != nil {
+			return fmt.Errorf("failed to get %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
+		}
+		msg, err := st.do(cur)
 		if err != nil {
 			return err
 		}
 		eff.Reply = append(eff.Reply, msg)
 	}
 	if len(eff.Reply) > 0 {
-		if err := w.comment(ctx, mention(actor)+strings.Join(eff.Reply, "\n\n")); err != nil {
+		// Bounded: a comment of many commands must not make a reply GitHub
+		// refuses (and the delivery retry for nothing).
+		reply := markdown.Truncate(mention(actor)+strings.Join(eff.Reply, "\n\n"), maxReply)
+		if err := w.comment(ctx, reply); err != nil {
 			return err
 		}
 	}
@@ -172,7 +187,10 @@ func (h *IssueComment) authorized(ctx context.Context, client *github.Client, re
 	if ok && time.Now().Before(p.expires) {
 		return p.ok, nil
 	}
-	lvl, _, err := client.Repositories.GetPermissionLevel(ctx, repo.GetOwner().GetLogin(), repo.GetName(), login)
+	lvl, resp, err := client.Repositories.GetPermissionLevel(ctx, repo.GetOwner().GetLogin(), repo.GetName(), login)
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return false, nil // not a collaborator, or not a user GitHub knows here
+	}
 	if err != nil {
 		return false, fmt.Errorf("failed to read the permission of %s on %s: %w", login, repo.GetFullName(), err)
 	}

@@ -43,22 +43,32 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 	if self, err := h.self(ctx, ev.GetSender()); err != nil || self {
 		return err
 	}
+	// Decide on the labels as they are now: one person's change can fire
+	// several events, each with a snapshot that is stale by the next.
+	client, err := h.client(&ev)
+	if err != nil {
+		return err
+	}
+	cur, _, err := client.Issues.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber())
+	if err != nil {
+		return fmt.Errorf("failed to get %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
+	}
+	labels = labelNames(cur.Labels)
 	preferred := ""
 	if ev.GetAction() == "labeled" {
 		preferred = ev.GetLabel().GetName()
+		if !containsFold(labels, preferred) {
+			return nil // removed again since: nothing to prefer
+		}
 	}
 	fix := liaison.Consistent(labels, preferred)
 	if fix.Empty() {
 		return nil
 	}
-	return h.correct(ctx, log, &ev, fix)
+	return h.correct(ctx, log, client, &ev, fix)
 }
 
-func (h *Issues) correct(ctx context.Context, log zerolog.Logger, ev *github.IssuesEvent, fix liaison.Correction) error {
-	client, err := h.client(ev)
-	if err != nil {
-		return err
-	}
+func (h *Issues) correct(ctx context.Context, log zerolog.Logger, client *github.Client, ev *github.IssuesEvent, fix liaison.Correction) error {
 	repo, number := ev.GetRepo(), ev.GetIssue().GetNumber()
 	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
 	for _, l := range fix.Remove {
