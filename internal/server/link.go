@@ -61,7 +61,7 @@ func (s *Server) Link(ctx context.Context, client *github.Client, repo *github.R
 	// cut if the two together would pass GitHub's limit.
 	const divider = "\n\n---\n\n_Entered by hand before the statement was linked:_\n\n"
 	room := tracker.MaxBody - 64 - len([]rune(d.Issue.Body)) - len([]rune(divider))
-	body := d.Issue.Body + divider + markdown.Truncate(is.GetBody(), max(room, 0))
+	body := d.Issue.Body + divider + markdown.Truncate(tracker.PeoplesText(is.GetBody()), max(room, 0))
 
 	// Recorded first: from now on the poller knows this issue is the
 	// statement's, even if the edit below fails and is retried.

@@ -353,3 +353,51 @@ func TestServeLinksAManualIssue(t *testing.T) {
 		t.Errorf("relinking reply = %q", cs[len(cs)-1].Body)
 	}
 }
+
+// intakeForm is what GitHub writes for an issue opened from the
+// "Incoming liaison" form.
+func intakeForm(deadline string) string {
+	return "### Title\n\nLS on quantum networking\n\n### From\n\nITU-T SG13\n\n### To\n\nIRTF\n\n### Purpose\n\nFor action\n\n" +
+		"### Deadline\n\n" + deadline + "\n\n### Sender's identifier\n\nSG13-LS42\n\n### Response contact\n\nRapporteur <rapp@itu.int>\n\n" +
+		"### Link\n\n_No response_\n\n### Statement\n\nPlease comment, @ietf-chairs.\n"
+}
+
+func TestServeNormalisesTheIntakeForm(t *testing.T) {
+	srv, gh, _ := setup(t)
+	gh.AddCollaborator(repo, "alice", "triage")
+	stop := serving(t, srv, gh)
+	defer stop()
+	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
+	deliveriesDone(t, srv, gh)
+
+	n := gh.OpenIssueAs(repo, "alice", "LS (by mail): quantum", intakeForm("2027-02-01"), "liaison", "incoming")
+	deliveriesDone(t, srv, gh)
+	is, _ := gh.Issue(repo, n)
+	for _, l := range []string{"purpose/action", "to/irtf", "state/new", "from/itu-t"} {
+		if !slices.Contains(is.Labels, l) {
+			t.Errorf("labels %v lack %s", is.Labels, l)
+		}
+	}
+	for _, want := range []string{tracker.ManualMarker, "Template-Email-IRTF.md", "2027-02-01", "SG13-LS42", "As entered in the form", "Subject: Receipt of LS on quantum networking"} {
+		if !strings.Contains(is.Body, want) {
+			t.Errorf("normalised body lacks %q:\n%s", want, is.Body)
+		}
+	}
+	if !strings.Contains(is.Body, fmt.Sprintf("/issues/%d", n)) {
+		t.Errorf("the acknowledgement does not point at the issue while the statement is not posted:\n%s", is.Body)
+	}
+
+	// From someone without triage: nothing but a thank-you.
+	m := gh.OpenIssueAs(repo, "mallory", "LS (by mail): x", intakeForm(""), "liaison", "incoming")
+	deliveriesDone(t, srv, gh)
+	if is, _ := gh.Issue(repo, m); strings.Contains(is.Body, tracker.ManualMarker) || len(gh.Comments(repo, m)) != 1 {
+		t.Errorf("an intake by someone without triage was normalised or not answered")
+	}
+	// A bad date is named, nothing recorded.
+	b := gh.OpenIssueAs(repo, "alice", "LS (by mail): y", intakeForm("2026-13-40"), "liaison", "incoming")
+	deliveriesDone(t, srv, gh)
+	cs := gh.Comments(repo, b)
+	if is, _ := gh.Issue(repo, b); strings.Contains(is.Body, tracker.ManualMarker) || len(cs) != 1 || !strings.Contains(cs[0].Body, "2026-13-40") {
+		t.Errorf("a bad deadline: %+v", cs)
+	}
+}

@@ -142,7 +142,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 		base := &handler.Base{ClientCreator: s.clients, App: s.app, Store: st, ReposChanged: repos.Forget}
 		s.handlers = []githubapp.EventHandler{
 			&handler.Installation{Base: base},
-			&handler.Issues{Base: base},
+			&handler.Issues{Base: base, Configs: repos, Drafts: s},
 			&handler.IssueComment{Base: base, Configs: repos, Acks: s, Links: s},
 		}
 		s.inbox = inbox.New(st, log, s.handlers...)
@@ -520,4 +520,10 @@ func (s *Server) SyncLabels(ctx context.Context) ([]RepoLabels, error) {
 		out = append(out, RepoLabels{Repo: r.FullName, LabelSyncResult: res})
 	}
 	return out, errors.Join(errs...)
+}
+
+// Draft renders a statement's issue with the templates as they are now.
+func (s *Server) Draft(ctx context.Context, st *liaison.Statement, tg tracker.Target) tracker.Draft {
+	tpls, tplErr := s.readTemplates(ctx)
+	return (&tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}).Render(st, tg)
 }

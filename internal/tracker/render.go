@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -58,6 +59,10 @@ type Target struct {
 	// notes them instead of failing.
 	Dropped []string
 	Signoff string
+	// Page is the public page the acknowledgement points readers to;
+	// empty means the statement's datatracker page. A statement entered by
+	// hand (ID 0) has none yet: its issue stands in.
+	Page string
 }
 
 // Draft is a rendered issue and its acknowledgement.
@@ -95,7 +100,7 @@ func (r *Renderer) Render(st *liaison.Statement, tg Target) Draft {
 	var ack *Acknowledgement
 	if cls.Incoming {
 		// The IETF acknowledges what it receives, not what it sends.
-		ack = r.acknowledgement(st, cls.Family, tg.Signoff)
+		ack = r.acknowledgement(st, cls.Family, tg.Signoff, cmp.Or(tg.Page, st.URL(r.DatatrackerURL)))
 	}
 	body := r.body(st, tg, ack)
 	return Draft{
@@ -109,7 +114,7 @@ func (r *Renderer) Render(st *liaison.Statement, tg Target) Draft {
 	}
 }
 
-func (r *Renderer) acknowledgement(st *liaison.Statement, fam liaison.Family, signoff string) *Acknowledgement {
+func (r *Renderer) acknowledgement(st *liaison.Statement, fam liaison.Family, signoff, page string) *Acknowledgement {
 	name := templates.AcknowledgementName(st.Purpose, fam)
 	ack := &Acknowledgement{Template: name, Cc: []string{CoordinationCc}}
 	ack.To, ack.Invalid = Recipients(st)
@@ -125,7 +130,7 @@ func (r *Renderer) acknowledgement(st *liaison.Statement, fam liaison.Family, si
 	f, err := templates.Fill(tpl, templates.Values{
 		Title:  markdown.PlainLine(st.Title),
 		From:   st.FromNames(),
-		Link:   st.URL(r.DatatrackerURL),
+		Link:   page,
 		Thanks: signoff,
 	})
 	switch {
@@ -212,8 +217,17 @@ func displayAddress(a *mail.Address) string {
 }
 
 // Marker is the hidden, machine-readable line that ties an issue to its
-// statement; the app finds its issues by it when the store lost track.
-func Marker(id int) string { return fmt.Sprintf("<!-- liaisonbot:statement %d -->", id) }
+// statement; the app finds its issues by it when the store lost track. A
+// statement entered by hand, with no datatracker id yet, gets ManualMarker.
+func Marker(id int) string {
+	if id == 0 {
+		return ManualMarker
+	}
+	return fmt.Sprintf("<!-- liaisonbot:statement %d -->", id)
+}
+
+// ManualMarker marks an issue the app normalised from the intake form.
+const ManualMarker = "<!-- liaisonbot:manual -->"
 
 type bodyData struct {
 	Marker, Metadata, Assignment, Statement, Acknowledgement, AckSHA string
@@ -313,7 +327,11 @@ func (r *Renderer) metadata(st *liaison.Statement, tg Target) string {
 	}
 	row("Deadline", deadline)
 	row("Sender's identifier", cell(st.OtherIdentifiers))
-	row("Datatracker", fmt.Sprintf("[LS %d](%s)", st.ID, safeURL(st.URL(r.DatatrackerURL))))
+	if st.ID == 0 {
+		row("Datatracker", "not posted yet: entered by hand; `/link <id>` ties it once it is")
+	} else {
+		row("Datatracker", fmt.Sprintf("[LS %d](%s)", st.ID, safeURL(st.URL(r.DatatrackerURL))))
+	}
 	if !st.Posted.IsZero() {
 		row("Posted", st.Posted.UTC().Format("2006-01-02 15:04 UTC"))
 	} else if !st.Submitted.IsZero() {

@@ -67,3 +67,12 @@ func ReplaceSections(current, fresh string, names ...string) string {
 		return old
 	})
 }
+
+// PeoplesText is body without the app's marker lines and sections: what
+// people wrote.
+func PeoplesText(body string) string {
+	body = sectionRE.ReplaceAllString(body, "")
+	body = markerRE.ReplaceAllString(body, "")
+	body = strings.ReplaceAll(body, ManualMarker, "")
+	return strings.TrimSpace(body)
+}

@@ -7,11 +7,15 @@ package handler
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/palantir/go-githubapp/githubapp"
 
+	"github.com/liaisonbot/liaisonbot/internal/config"
 	"github.com/liaisonbot/liaisonbot/internal/identity"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/tracker"
@@ -25,6 +29,57 @@ type Base struct {
 	// ReposChanged is called when the app's installations or their
 	// repositories change, so the repository listing is refreshed.
 	ReposChanged func()
+
+	mu    sync.Mutex
+	perms map[string]permission
+}
+
+// permissionTTL is how long a person's permission is trusted without
+// asking GitHub again.
+const permissionTTL = time.Minute
+
+type permission struct {
+	ok      bool
+	expires time.Time
+}
+
+// authorized: triage, write, maintain or admin on the repository, or a
+// configured manager. go-github v62's Permission field reports triage as
+// "read" and maintain as "write", so the role name decides.
+func (h *Base) authorized(ctx context.Context, client *github.Client, repo *github.Repository, login string, rc *config.RepoConfig) (bool, error) {
+	if rc != nil && containsFold(rc.Managers, login) {
+		return true, nil
+	}
+	key := strings.ToLower(repo.GetFullName() + "\x00" + login)
+	h.mu.Lock()
+	p, ok := h.perms[key]
+	h.mu.Unlock()
+	if ok && time.Now().Before(p.expires) {
+		return p.ok, nil
+	}
+	lvl, resp, err := client.Repositories.GetPermissionLevel(ctx, repo.GetOwner().GetLogin(), repo.GetName(), login)
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return false, nil // not a collaborator, or not a user GitHub knows here
+	}
+	if err != nil {
+		return false, fmt.Errorf("failed to read the permission of %s on %s: %w", login, repo.GetFullName(), err)
+	}
+	allowed := false
+	switch strings.ToLower(lvl.GetUser().GetRoleName()) {
+	case "triage", "write", "maintain", "admin":
+		allowed = true
+	}
+	for _, k := range []string{"triage", "push", "maintain", "admin"} {
+		allowed = allowed || lvl.GetUser().GetPermissions()[k]
+	}
+	allowed = allowed || lvl.GetPermission() == "write" || lvl.GetPermission() == "admin"
+	h.mu.Lock()
+	if h.perms == nil {
+		h.perms = map[string]permission{}
+	}
+	h.perms[key] = permission{ok: allowed, expires: time.Now().Add(permissionTTL)}
+	h.mu.Unlock()
+	return allowed, nil
 }
 
 // self reports whether the event was caused by the app itself: GitHub

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/palantir/go-githubapp/githubapp"
@@ -40,10 +37,6 @@ type RepoConfigs interface {
 // maxReply keeps a reply under GitHub's 65,536 characters per comment.
 const maxReply = 60000
 
-// permissionTTL is how long a person's permission is trusted without
-// asking GitHub again.
-const permissionTTL = time.Minute
-
 // IssueComment runs the slash-commands of new comments on statement
 // issues.
 type IssueComment struct {
@@ -51,14 +44,6 @@ type IssueComment struct {
 	Configs RepoConfigs
 	Acks    Acknowledger
 	Links   Linker
-
-	mu    sync.Mutex
-	perms map[string]permission
-}
-
-type permission struct {
-	ok      bool
-	expires time.Time
 }
 
 // Handles names the event.
@@ -171,45 +156,6 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	}
 	log.Info().Str("actor", actor).Int("commands", len(res.Commands)).Int("ran", eff.Ran).Msg("commands handled")
 	return nil
-}
-
-// authorized: triage, write, maintain or admin on the repository, or a
-// configured manager. go-github v62's Permission field reports triage as
-// "read" and maintain as "write", so the role name decides.
-func (h *IssueComment) authorized(ctx context.Context, client *github.Client, repo *github.Repository, login string, rc *config.RepoConfig) (bool, error) {
-	if rc != nil && containsFold(rc.Managers, login) {
-		return true, nil
-	}
-	key := strings.ToLower(repo.GetFullName() + "\x00" + login)
-	h.mu.Lock()
-	p, ok := h.perms[key]
-	h.mu.Unlock()
-	if ok && time.Now().Before(p.expires) {
-		return p.ok, nil
-	}
-	lvl, resp, err := client.Repositories.GetPermissionLevel(ctx, repo.GetOwner().GetLogin(), repo.GetName(), login)
-	if resp != nil && resp.StatusCode == http.StatusNotFound {
-		return false, nil // not a collaborator, or not a user GitHub knows here
-	}
-	if err != nil {
-		return false, fmt.Errorf("failed to read the permission of %s on %s: %w", login, repo.GetFullName(), err)
-	}
-	allowed := false
-	switch strings.ToLower(lvl.GetUser().GetRoleName()) {
-	case "triage", "write", "maintain", "admin":
-		allowed = true
-	}
-	for _, k := range []string{"triage", "push", "maintain", "admin"} {
-		allowed = allowed || lvl.GetUser().GetPermissions()[k]
-	}
-	allowed = allowed || lvl.GetPermission() == "write" || lvl.GetPermission() == "admin"
-	h.mu.Lock()
-	if h.perms == nil {
-		h.perms = map[string]permission{}
-	}
-	h.perms[key] = permission{ok: allowed, expires: time.Now().Add(permissionTTL)}
-	h.mu.Unlock()
-	return allowed, nil
 }
 
 func assigneeLogins(us []*github.User) []string {

@@ -10,14 +10,26 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/rs/zerolog"
 
+	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/intake"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/markdown"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
 )
+
+// Drafter renders a statement's issue with the current templates.
+type Drafter interface {
+	Draft(ctx context.Context, st *liaison.Statement, tg tracker.Target) tracker.Draft
+}
 
 // Issues handles issues events. A person changing a label is a command:
 // the app keeps one state, one purpose and one addressee label on a
-// statement's issue and says so when it corrects a combination.
+// statement's issue and says so when it corrects a combination. An issue
+// opened from the "Incoming liaison" form is normalised.
 type Issues struct {
 	*Base
+	Configs RepoConfigs
+	Drafts  Drafter
 }
 
 // Handles names the event.
@@ -29,6 +41,9 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 	var ev github.IssuesEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return fmt.Errorf("failed to parse issues event payload: %w", err)
+	}
+	if ev.GetAction() == "opened" {
+		return h.intake(ctx, &ev)
 	}
 	if ev.GetAction() != "labeled" && ev.GetAction() != "unlabeled" {
 		return nil
@@ -52,6 +67,11 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 	cur, _, err := client.Issues.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber())
 	if err != nil {
 		return fmt.Errorf("failed to get %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
+	}
+	// Only issues the app keeps: a statement's, or an intake it normalised.
+	if _, tied := tracker.StatementIDOf(cur.GetBody()); !tied && !strings.Contains(cur.GetBody(), tracker.ManualMarker) {
+		log.Debug().Msg("not an issue the app keeps")
+		return nil
 	}
 	labels = labelNames(cur.Labels)
 	preferred := ""
@@ -99,3 +119,73 @@ func containsFold(list []string, s string) bool {
 }
 
 var _ githubapp.EventHandler = (*Issues)(nil)
+
+// intake normalises an issue opened from the "Incoming liaison" form by
+// someone with triage permission: labels, the metadata table and the
+// acknowledgement draft (its link is the issue until the statement is
+// posted), with what was entered kept below.
+func (h *Issues) intake(ctx context.Context, ev *github.IssuesEvent) error {
+	repo, is := ev.GetRepo(), ev.GetIssue()
+	ctx, log := githubapp.PrepareRepoContext(ctx, githubapp.GetInstallationIDFromEvent(ev), repo)
+	if !containsFold(labelNames(is.Labels), liaison.LabelLiaison) || strings.Contains(is.GetBody(), tracker.ManualMarker) {
+		return nil
+	}
+	if _, tied := tracker.StatementIDOf(is.GetBody()); tied {
+		return nil
+	}
+	form, ok, perr := intake.Parse(is.GetBody())
+	if !ok {
+		return nil
+	}
+	if self, err := h.self(ctx, ev.GetSender()); err != nil || self {
+		return err
+	}
+	client, err := h.client(ev)
+	if err != nil {
+		return err
+	}
+	w := writer{client: client, repo: repo, number: is.GetNumber()}
+	opener := ev.GetSender().GetLogin()
+	rc, err := h.Configs.RepoConfig(ctx, client, repo.GetFullName(), repo.GetDefaultBranch())
+	if err != nil {
+		return fmt.Errorf("failed to read the configuration of %s: %w", repo.GetFullName(), err)
+	}
+	allowed, err := h.authorized(ctx, client, repo, opener, rc)
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		return w.comment(ctx, mention(opener)+"Thanks: someone with triage access to this repository, or a liaison manager, will look at this statement. (Only they can have liaisonbot record it.)")
+	}
+	if perr != nil {
+		return w.comment(ctx, mention(opener)+"I could not record this statement from the form: "+markdown.Inline(perr.Error())+". Edit the issue, then open a new one from the form.")
+	}
+	if rc == nil {
+		rc = config.DefaultRepoConfig()
+	}
+	st := form.Statement()
+	d := h.Drafts.Draft(ctx, &st, tracker.Target{
+		Repo: repo.GetFullName(), Family: form.Family, Signoff: rc.Signoff, Page: is.GetHTMLURL(),
+		Assignees: rc.AssigneesFor(&st),
+	})
+	body := d.Issue.Body + "\n\n---\n\n_As entered in the form:_\n\n" + is.GetBody()
+	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
+	if _, _, err := client.Issues.Edit(ctx, owner, name, is.GetNumber(), &github.IssueRequest{
+		Body: github.String(markdown.Truncate(body, tracker.MaxBody-64)),
+	}); err != nil {
+		return fmt.Errorf("failed to edit %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
+	}
+	var add []string
+	for _, l := range d.Issue.Labels {
+		if !containsFold(labelNames(is.Labels), l) {
+			add = append(add, l)
+		}
+	}
+	if len(add) > 0 {
+		if _, _, err := client.Issues.AddLabelsToIssue(ctx, owner, name, is.GetNumber(), add); err != nil {
+			return fmt.Errorf("failed to label %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
+		}
+	}
+	log.Info().Int(githubapp.LogKeyPRNum, is.GetNumber()).Msg("statement entered by hand normalised")
+	return nil
+}
