@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/google/go-github/v62/github"
 
@@ -57,11 +55,7 @@ func (s *Server) Link(ctx context.Context, client *github.Client, repo *github.R
 	tg.Assignees = nil // the people already on the issue stay
 	d := (&tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}).Render(&st, tg)
 
-	// What people entered by hand stays, below the statement's sections,
-	// cut if the two together would pass GitHub's limit.
-	const divider = "\n\n---\n\n_Entered by hand before the statement was linked:_\n\n"
-	room := tracker.MaxBody - 64 - len([]rune(d.Issue.Body)) - len([]rune(divider))
-	body := d.Issue.Body + divider + markdown.Truncate(tracker.PeoplesText(is.GetBody()), max(room, 0))
+	body := tracker.LinkedBody(d.Issue.Body, is.GetBody())
 
 	// Recorded first: from now on the poller knows this issue is the
 	// statement's, even if the edit below fails and is retried.
@@ -72,34 +66,11 @@ func (s *Server) Link(ctx context.Context, client *github.Client, repo *github.R
 	if _, _, err := client.Issues.Edit(ctx, owner, name, number, &github.IssueRequest{Title: github.String(d.Issue.Title), Body: github.String(body)}); err != nil {
 		return "", fmt.Errorf("failed to edit %s#%d: %w", full, number, err)
 	}
-	// Labels the statement implies that the issue lacks; the triage labels
-	// people chose (state, purpose, addressee) stay as they are.
-	var have []string
-	for _, l := range is.Labels {
-		have = append(have, l.GetName())
-	}
-	var add []string
-	for _, l := range d.Issue.Labels {
-		exclusive := strings.HasPrefix(l, liaison.PrefixState) || strings.HasPrefix(l, liaison.PrefixPurpose) || strings.HasPrefix(l, liaison.PrefixTo)
-		if slices.Contains(have, l) || exclusive && hasPrefixLabel(have, l[:strings.Index(l, "/")+1]) {
-			continue
-		}
-		add = append(add, l)
-	}
-	if len(add) > 0 {
+	if add := tracker.LinkedLabels(d.Issue.Labels, labelNames(is.Labels)); len(add) > 0 {
 		if _, _, err := client.Issues.AddLabelsToIssue(ctx, owner, name, number, add); err != nil {
 			return "", fmt.Errorf("failed to label %s#%d: %w", full, number, err)
 		}
 	}
 	return fmt.Sprintf("Tied this issue to [LS %d](%s): its body now follows the datatracker's record, and the text entered by hand is kept below it.",
 		id, st.URL(s.cfg.Datatracker.URL)), nil
-}
-
-func hasPrefixLabel(labels []string, prefix string) bool {
-	for _, l := range labels {
-		if strings.HasPrefix(l, prefix) {
-			return true
-		}
-	}
-	return false
 }

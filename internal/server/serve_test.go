@@ -363,7 +363,7 @@ func intakeForm(deadline string) string {
 }
 
 func TestServeNormalisesTheIntakeForm(t *testing.T) {
-	srv, gh, _ := setup(t)
+	srv, gh, dt := setup(t)
 	gh.AddCollaborator(repo, "alice", "triage")
 	stop := serving(t, srv, gh)
 	defer stop()
@@ -385,6 +385,22 @@ func TestServeNormalisesTheIntakeForm(t *testing.T) {
 	}
 	if !strings.Contains(is.Body, fmt.Sprintf("/issues/%d", n)) {
 		t.Errorf("the acknowledgement does not point at the issue while the statement is not posted:\n%s", is.Body)
+	}
+
+	// Posted later on the datatracker with the same sender's identifier:
+	// the next pass takes the issue over instead of opening another.
+	before := len(gh.Issues(repo))
+	id := dt.AddStatement(datatrackertest.Statement{Title: "LS on quantum networks", OtherIdentifiers: "SG13-LS42", Purpose: "action", Deadline: "2027-02-01", FromGroups: []int{1}, ToGroups: []int{2}, FromContact: "rapp@itu.int", Body: "The posted text."})
+	if _, err := srv.Pass(context.Background(), schedule.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	deliveriesDone(t, srv, gh)
+	if got := len(gh.Issues(repo)); got != before {
+		t.Errorf("%d issues after the statement was posted, want %d", got, before)
+	}
+	is, _ = gh.Issue(repo, n)
+	if got, ok := tracker.StatementIDOf(is.Body); !ok || got != id || !strings.Contains(is.Body, "The posted text.") || !strings.Contains(is.Body, "Please comment") {
+		t.Errorf("the intake issue was not taken over by LS %d:\n%s", id, is.Body)
 	}
 
 	// From someone without triage: nothing but a thank-you.

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
 )
 
 // Issue is what the tracker reads back of an issue.
@@ -31,6 +33,9 @@ type Issues interface {
 	// FindMarked looks through the issues the app created, newest first,
 	// for the markers of the given statements and returns their numbers.
 	FindMarked(ctx context.Context, repo string, ids map[int]bool) (map[int]int, error)
+	// OpenManual lists the open issues entered by hand from the intake
+	// form and not yet tied to a statement.
+	OpenManual(ctx context.Context, repo string) ([]ManualIssue, error)
 }
 
 // GitHubIssues implements Issues with an installation client.
@@ -149,6 +154,37 @@ func (g *GitHubIssues) FindMarked(ctx context.Context, repo string, ids map[int]
 		}
 		if len(found) == len(ids) || resp.NextPage == 0 {
 			return found, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// OpenManual lists the open statement issues carrying the intake marker
+// (one listing, by label; the caching client makes an unchanged one a
+// free 304).
+func (g *GitHubIssues) OpenManual(ctx context.Context, repo string) ([]ManualIssue, error) {
+	owner, name := splitRepo(repo)
+	opt := &github.IssueListByRepoOptions{State: "open", Labels: []string{liaison.LabelLiaison}, ListOptions: github.ListOptions{PerPage: 100}}
+	var out []ManualIssue
+	for {
+		page, resp, err := g.Client.Issues.ListByRepo(ctx, owner, name, opt)
+		if err != nil {
+			return nil, fmt.Errorf("failed to list the open statement issues of %s: %w", repo, err)
+		}
+		for _, is := range page {
+			body := is.GetBody()
+			if is.IsPullRequest() || !strings.Contains(body, ManualMarker) {
+				continue
+			}
+			title, id := manualKeys(body)
+			m := ManualIssue{Number: is.GetNumber(), Title: title, Identifier: id, Body: body}
+			for _, l := range is.Labels {
+				m.Labels = append(m.Labels, l.GetName())
+			}
+			out = append(out, m)
+		}
+		if resp.NextPage == 0 {
+			return out, nil
 		}
 		opt.Page = resp.NextPage
 	}

@@ -168,6 +168,11 @@ func (t *Tracker) Apply(ctx context.Context, plans []Plan) (Result, error) {
 	if err := t.Render(ctx, plans); err != nil {
 		return res, err
 	}
+	manual, err := t.manualIssues(ctx, plans)
+	if err != nil {
+		return res, err
+	}
+	taken := map[int]bool{}
 	for i := range plans {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -179,6 +184,16 @@ func (t *Tracker) Apply(ctx context.Context, plans []Plan) (Result, error) {
 			res.Skipped++
 			continue
 		case ActionCreate:
+			// A statement that was entered by hand before it was posted
+			// takes over that issue rather than getting a second one.
+			if m, ok := matchManual(&p.wanted.Statement, manual[p.Repo], taken); ok && !p.resolve {
+				taken[m.Number] = true
+				p.Action = ActionUpdate
+				if err = t.link(ctx, p, m); err == nil {
+					res.Updated++
+				}
+				break
+			}
 			err = t.create(ctx, p)
 			if err == nil {
 				res.Created++
@@ -198,6 +213,26 @@ func (t *Tracker) Apply(ctx context.Context, plans []Plan) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// manualIssues lists, per repository with statements to create, the open
+// issues entered by hand that one of them may be.
+func (t *Tracker) manualIssues(ctx context.Context, plans []Plan) (map[string][]ManualIssue, error) {
+	out := map[string][]ManualIssue{}
+	for _, p := range plans {
+		if p.Action != ActionCreate {
+			continue
+		}
+		if _, done := out[p.Repo]; done {
+			continue
+		}
+		m, err := t.Issues.OpenManual(ctx, p.Repo)
+		if err != nil {
+			return nil, err
+		}
+		out[p.Repo] = m
+	}
+	return out, nil
 }
 
 // resolveUnknown finds the issues of creates whose outcome the store does

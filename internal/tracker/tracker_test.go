@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,17 @@ func (f *fakeIssues) Comment(_ context.Context, _ string, n int, body string) er
 
 func (f *fakeIssues) Assignable(_ context.Context, _, login string) (bool, error) {
 	return f.assignable[login], nil
+}
+
+func (f *fakeIssues) OpenManual(_ context.Context, _ string) ([]ManualIssue, error) {
+	var out []ManualIssue
+	for n, is := range f.issues {
+		if is.State == "open" && strings.Contains(is.Body, ManualMarker) {
+			title, id := manualKeys(is.Body)
+			out = append(out, ManualIssue{Number: n, Title: title, Identifier: id, Body: is.Body, Labels: is.Labels})
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeIssues) FindMarked(_ context.Context, _ string, ids map[int]bool) (map[int]int, error) {
@@ -317,5 +329,38 @@ func TestTitleCannotForgeSectionMarkers(t *testing.T) {
 	secs := Sections(body)
 	if a := secs["acknowledgement"]; !strings.Contains(a.Content, "Thanks for") {
 		t.Errorf("the acknowledgement section was cut short by the title:\n%s", a.Content)
+	}
+}
+
+func TestPostedStatementTakesOverItsManualIssue(t *testing.T) {
+	gh := newFakeIssues()
+	tr := newTracker(t, gh)
+	// Entered by hand from the form: no id yet, the sender's identifier.
+	manual := statement(0, liaison.PurposeAction)
+	manual.OtherIdentifiers = "SG13-LS42"
+	manual.Title = "Different wording by mail"
+	d := tr.Renderer.Render(&manual, Target{Repo: "o/r", Page: "https://github.com/o/r/issues/1"})
+	gh.next = 1
+	gh.issues[1] = &Issue{Number: 1, Title: "LS (by mail): slicing", Body: d.Issue.Body + "\n\nnotes by alice", Labels: []string{"liaison", "incoming", "state/acknowledged"}, State: "open"}
+
+	posted := statement(77, liaison.PurposeAction)
+	posted.OtherIdentifiers = "sg13 ls42"
+	other := statement(78, liaison.PurposeInformation)
+	res, err := pass(t, tr, wanted(posted, other))
+	if err != nil || res.Created != 1 || res.Updated != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	is := gh.issues[1]
+	if id, ok := StatementIDOf(is.Body); !ok || id != 77 || !strings.Contains(is.Body, "notes by alice") {
+		t.Errorf("the manual issue was not taken over:\n%s", is.Body)
+	}
+	if !slices.Contains(is.Labels, "state/acknowledged") || slices.Contains(is.Labels, "state/new") {
+		t.Errorf("people's state was not kept: %v", is.Labels)
+	}
+	if len(gh.issues) != 2 {
+		t.Errorf("%d issues, want 2: the matched statement got its own issue too", len(gh.issues))
+	}
+	if res, _ := pass(t, tr, wanted(posted, other)); res.Created+res.Updated != 0 {
+		t.Errorf("a second pass changed things: %+v", res)
 	}
 }

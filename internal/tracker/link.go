@@ -1,0 +1,135 @@
+package tracker
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/markdown"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// linkDivider separates a statement's sections from the text people
+// entered by hand before the statement was posted.
+const linkDivider = "\n\n---\n\n_Entered by hand before the statement was linked:_\n\n"
+
+// LinkedBody is the body of an issue entered by hand once it is tied to
+// its statement: the statement's sections, then what people wrote, cut if
+// the two would pass GitHub's limit.
+func LinkedBody(draft, current string) string {
+	room := MaxBody - 64 - len([]rune(draft)) - len([]rune(linkDivider))
+	return draft + linkDivider + markdown.Truncate(PeoplesText(current), max(room, 0))
+}
+
+// LinkedLabels are the labels a statement implies that an issue entered
+// by hand lacks; the triage labels people chose (state, purpose,
+// addressee) stay as they are.
+func LinkedLabels(draft, have []string) []string {
+	var add []string
+	for _, l := range draft {
+		if slices.Contains(have, l) {
+			continue
+		}
+		if ns, _, ok := strings.Cut(l, "/"); ok && exclusive(ns+"/") && slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(h, ns+"/") }) {
+			continue
+		}
+		add = append(add, l)
+	}
+	return add
+}
+
+func exclusive(ns string) bool {
+	return ns == liaison.PrefixState || ns == liaison.PrefixPurpose || ns == liaison.PrefixTo
+}
+
+// ManualIssue is an open issue entered by hand from the intake form,
+// waiting for its statement.
+type ManualIssue struct {
+	Number     int
+	Title      string // the statement's title as entered
+	Identifier string // the sender's identifier as entered
+	Body       string
+	Labels     []string
+}
+
+var cellRE = regexp.MustCompile(`(?m)^\| \*\*(Title|Sender's identifier)\*\* \| (.*) \|$`)
+
+// manualKeys reads the title and identifier rows of an intake issue's
+// metadata table, undoing the Markdown escapes.
+func manualKeys(body string) (title, identifier string) {
+	for _, m := range cellRE.FindAllStringSubmatch(Sections(body)["metadata"].Content, -1) {
+		v := unescape(m[2])
+		if v == "—" {
+			v = ""
+		}
+		if m[1] == "Title" {
+			title = v
+		} else {
+			identifier = v
+		}
+	}
+	return title, identifier
+}
+
+func unescape(s string) string {
+	s = strings.ReplaceAll(s, "&#8203;", "")
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// normalKey compares titles and identifiers: case, spacing and
+// punctuation other than letters and digits do not count.
+func normalKey(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// matchManual finds the issue entered by hand that a statement is: the
+// same sender's identifier, else the same title.
+func matchManual(st *liaison.Statement, manual []ManualIssue, taken map[int]bool) (ManualIssue, bool) {
+	id, title := normalKey(st.OtherIdentifiers), normalKey(st.Title)
+	for _, pass := range []func(ManualIssue) bool{
+		func(m ManualIssue) bool { return id != "" && normalKey(m.Identifier) == id },
+		func(m ManualIssue) bool { return title != "" && normalKey(m.Title) == title },
+	} {
+		for _, m := range manual {
+			if !taken[m.Number] && pass(m) {
+				return m, true
+			}
+		}
+	}
+	return ManualIssue{}, false
+}
+
+// link ties an issue entered by hand to its statement instead of
+// creating a second issue: recorded first, then rewritten and labelled.
+func (t *Tracker) link(ctx context.Context, p *Plan, m ManualIssue) error {
+	p.Number = m.Number
+	if err := t.Records.RecordIssue(ctx, store.IssueRecord{Repo: p.Repo, StatementID: p.StatementID, Number: m.Number, Status: store.IssueCreated, Hash: p.wanted.Hash}); err != nil {
+		return err
+	}
+	if err := t.Issues.Edit(ctx, p.Repo, m.Number, p.Issue.Title, LinkedBody(p.Issue.Body, m.Body)); err != nil {
+		return err
+	}
+	if add := LinkedLabels(p.Issue.Labels, m.Labels); len(add) > 0 {
+		if err := t.Issues.AddLabels(ctx, p.Repo, m.Number, add); err != nil {
+			return err
+		}
+	}
+	note := fmt.Sprintf("LS %d was posted on the datatracker; this issue now follows its record, and the text entered by hand is kept below it.", p.StatementID)
+	return t.Pacer.Do(ctx, func() error { return t.Issues.Comment(ctx, p.Repo, m.Number, note) })
+}
