@@ -39,7 +39,7 @@ var help = []Help{
 	{To, "/to <ietf|irtf|iab>", "Correct the addressee; it decides the template set.",
 		[]string{"/to irtf"}, true, true},
 	{Deadline, "/deadline <YYYY-MM-DD|none>", "Override the deadline, or remove it with none.",
-		[]string{"/deadline 2026-03-31", "/deadline none"}, true, false},
+		[]string{"/deadline 2026-03-31", "/deadline none"}, true, true},
 	{Respond, "/respond <boilerplate|crafted>", "Open the response pull request: the boilerplate reply, or a draft skeleton to write.",
 		[]string{"/respond boilerplate", "/respond crafted"}, true, false},
 	{Involve, "/involve @user @org/team…", "Add reviewers to the response pull request and copy them on the issue.",

@@ -211,7 +211,11 @@ func (s *Syncer) repoPass(ctx context.Context, r TrackingRepo, statements []liai
 			wanted = append(wanted, w)
 		}
 	}
-	tr := &tracker.Tracker{Records: s.Store, Renderer: renderer, Pacer: s.Pacer, Now: s.Now}
+	deadlines, err := s.Store.Deadlines(ctx, r.FullName)
+	if err != nil {
+		return tracker.Result{}, 0, err
+	}
+	tr := &tracker.Tracker{Records: s.Store, Renderer: renderer, Pacer: s.Pacer, Now: s.Now, Deadlines: deadlines}
 	if !opt.DryRun {
 		tr.Issues = r.Issues
 	}

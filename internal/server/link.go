@@ -74,3 +74,33 @@ func (s *Server) Link(ctx context.Context, client *github.Client, repo *github.R
 	return fmt.Sprintf("Tied this issue to [LS %d](%s): its body now follows the datatracker's record, and the text entered by hand is kept below it.",
 		id, st.URL(s.cfg.Datatracker.URL)), nil
 }
+
+// SetDeadline records a deadline a person set ("/deadline") and shows it
+// in the issue's metadata; it wins over the statement's from now on, also
+// when the datatracker's record changes.
+func (s *Server) SetDeadline(ctx context.Context, client *github.Client, repo *github.Repository, is *github.Issue, date liaison.Date, actor string) (string, error) {
+	full, number := repo.GetFullName(), is.GetNumber()
+	set := store.Deadline{Date: date, SetBy: actor}
+	if err := s.store.SetDeadline(ctx, full, number, set); err != nil {
+		return "", err
+	}
+	var st *liaison.Statement
+	if id, ok := tracker.StatementIDOf(is.GetBody()); ok {
+		if got, found, err := s.store.Statement(ctx, id); err != nil {
+			return "", err
+		} else if found {
+			st = &got
+		}
+	}
+	body := tracker.SetDeadlineRow(is.GetBody(), tracker.DeadlineCell(st, &set))
+	if body != is.GetBody() {
+		owner, name := repo.GetOwner().GetLogin(), repo.GetName()
+		if _, _, err := client.Issues.Edit(ctx, owner, name, number, &github.IssueRequest{Body: github.String(body)}); err != nil {
+			return "", fmt.Errorf("failed to edit %s#%d: %w", full, number, err)
+		}
+	}
+	if date.IsZero() {
+		return "Recorded: this statement has no deadline.", nil
+	}
+	return fmt.Sprintf("Recorded the deadline %s.", date), nil
+}

@@ -417,3 +417,36 @@ func TestServeNormalisesTheIntakeForm(t *testing.T) {
 		t.Errorf("a bad deadline: %+v", cs)
 	}
 }
+
+func TestServeDeadlineOverride(t *testing.T) {
+	srv, gh, dt := setup(t)
+	gh.AddCollaborator(repo, "alice", "triage")
+	stop := serving(t, srv, gh)
+	defer stop()
+	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
+	deliveriesDone(t, srv, gh)
+
+	gh.CommentAs(repo, 1, "alice", "/deadline 2027-03-01")
+	deliveriesDone(t, srv, gh)
+	is, _ := gh.Issue(repo, 1)
+	if !strings.Contains(is.Body, "| **Deadline** | 2027-03-01 (set with `/deadline` by `alice`") {
+		t.Fatalf("the deadline row was not rewritten:\n%s", is.Body)
+	}
+	// The datatracker's record changes: the update keeps the override.
+	id, _ := tracker.StatementIDOf(is.Body)
+	dt.Update(id, func(s *datatrackertest.Statement) { s.Body = "Edited upstream." })
+	if _, err := srv.Pass(context.Background(), schedule.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	is, _ = gh.Issue(repo, 1)
+	if !strings.Contains(is.Body, "Edited upstream.") || !strings.Contains(is.Body, "2027-03-01 (set with `/deadline`") {
+		t.Errorf("the update lost the override or the edit:\n%s", is.Body)
+	}
+	gh.CommentAs(repo, 1, "alice", "/deadline none\n/deadline 2026-02-30")
+	deliveriesDone(t, srv, gh)
+	is, _ = gh.Issue(repo, 1)
+	cs := gh.Comments(repo, 1)
+	if !strings.Contains(is.Body, "| **Deadline** | none (set with `/deadline`") || !strings.Contains(cs[len(cs)-1].Body, "2026-02-30") {
+		t.Errorf("/deadline none and a bad date: %s\n%s", cs[len(cs)-1].Body, is.Body)
+	}
+}

@@ -143,7 +143,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 		s.handlers = []githubapp.EventHandler{
 			&handler.Installation{Base: base},
 			&handler.Issues{Base: base, Configs: repos, Drafts: s},
-			&handler.IssueComment{Base: base, Configs: repos, Acks: s, Links: s},
+			&handler.IssueComment{Base: base, Configs: repos, Acks: s, Links: s, Deadlines: s},
 		}
 		s.inbox = inbox.New(st, log, s.handlers...)
 		if cfg.SMTP.Addr != "" {

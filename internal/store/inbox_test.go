@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
 )
 
 func TestInboxRecordsEachDeliveryOnce(t *testing.T) {
@@ -88,5 +90,23 @@ func TestInboxLifecycle(t *testing.T) {
 	}
 	if n, err := s.PurgeDeliveries(ctx, now.Add(time.Hour)); err != nil || n != 2 {
 		t.Errorf("purged %d, %v", n, err)
+	}
+}
+
+func TestDeadlines(t *testing.T) {
+	s, _ := openFile(t)
+	ctx := context.Background()
+	if err := s.SetDeadline(ctx, "o/r", 3, Deadline{Date: liaison.Date{Year: 2027, Month: 1, Day: 31}, SetBy: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetDeadline(ctx, "o/r", 4, Deadline{SetBy: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetDeadline(ctx, "o/r", 3, Deadline{Date: liaison.Date{Year: 2027, Month: 2, Day: 1}, SetBy: "carol"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Deadlines(ctx, "o/r")
+	if err != nil || len(got) != 2 || got[3].Date.String() != "2027-02-01" || got[3].SetBy != "carol" || !got[4].Date.IsZero() {
+		t.Errorf("deadlines = %+v, %v", got, err)
 	}
 }

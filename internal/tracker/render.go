@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
 	"github.com/liaisonbot/liaisonbot/internal/markdown"
+	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/templates"
 	apptemplates "github.com/liaisonbot/liaisonbot/templates"
 )
@@ -59,6 +61,9 @@ type Target struct {
 	// notes them instead of failing.
 	Dropped []string
 	Signoff string
+	// Deadline is a deadline a person set with /deadline; it wins over the
+	// statement's.
+	Deadline *store.Deadline
 	// Page is the public page the acknowledgement points readers to;
 	// empty means the statement's datatracker page. A statement entered by
 	// hand (ID 0) has none yet: its issue stands in.
@@ -318,14 +323,7 @@ func (r *Renderer) metadata(st *liaison.Statement, tg Target) string {
 	row("Cc", cell(st.CcContacts))
 	row("Purpose", markdown.Inline(st.Purpose.Display()))
 	row("Addressed to", liaison.Classify(st, tg.Family).Family.Display())
-	deadline := "none given"
-	if st.Deadline != nil && !st.Deadline.IsZero() {
-		deadline = st.Deadline.String()
-	}
-	if st.Purpose.NeedsResponse() && deadline == "none given" {
-		deadline = "none given (an action statement normally has one: check with the sender)"
-	}
-	row("Deadline", deadline)
+	row("Deadline", DeadlineCell(st, tg.Deadline))
 	row("Sender's identifier", cell(st.OtherIdentifiers))
 	if st.ID == 0 {
 		row("Datatracker", "not posted yet: entered by hand; `/link <id>` ties it once it is")
@@ -397,6 +395,40 @@ const (
 func cell(s string) string {
 	return markdown.Inline(markdown.Truncate(s, maxCell))
 }
+
+// DeadlineCell is the metadata table's deadline: the one a person set,
+// saying so and what the statement says, else the statement's own.
+func DeadlineCell(st *liaison.Statement, set *store.Deadline) string {
+	own := "none given"
+	if st != nil && st.Deadline != nil && !st.Deadline.IsZero() {
+		own = st.Deadline.String()
+	}
+	if set != nil {
+		d := "none"
+		if !set.Date.IsZero() {
+			d = set.Date.String()
+		}
+		return fmt.Sprintf("%s (set with `/deadline` by %s; the statement says %s)", d, markdown.CodeSpan(set.SetBy), own)
+	}
+	if st != nil && st.Purpose.NeedsResponse() && own == "none given" {
+		return "none given (an action statement normally has one: check with the sender)"
+	}
+	return own
+}
+
+// SetDeadlineRow rewrites the deadline row of a body's metadata table.
+func SetDeadlineRow(body, cell string) string {
+	done := false
+	return deadlineRowRE.ReplaceAllStringFunc(body, func(row string) string {
+		if done {
+			return row
+		}
+		done = true
+		return "| **Deadline** | " + cell + " |"
+	})
+}
+
+var deadlineRowRE = regexp.MustCompile(`(?m)^\| \*\*Deadline\*\* \| .* \|$`)
 
 func groups(gs []liaison.Group) string {
 	var parts []string

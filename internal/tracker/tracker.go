@@ -64,6 +64,9 @@ type Tracker struct {
 	Renderer *Renderer
 	Pacer    *Pacer
 	Now      func() time.Time
+	// Deadlines are the deadlines people set, by issue number (one
+	// repository per Tracker).
+	Deadlines map[int]store.Deadline
 
 	assignable map[string]bool
 }
@@ -120,6 +123,9 @@ func (t *Tracker) Render(ctx context.Context, plans []Plan) error {
 			if err := t.checkAssignees(ctx, &p.wanted.Target); err != nil {
 				return err
 			}
+		}
+		if set, ok := t.Deadlines[p.Number]; ok && p.Number != 0 {
+			p.wanted.Target.Deadline = &set
 		}
 		d := t.Renderer.Render(&p.wanted.Statement, p.wanted.Target)
 		p.Issue, p.Acknowledgement, p.rendered = d.Issue, d.Ack, true

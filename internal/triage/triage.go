@@ -50,6 +50,10 @@ type Effect struct {
 	// Link is the datatracker statement to tie the issue to ("/link"); the
 	// handler fetches it and rewrites the issue.
 	Link int
+	// SetDeadline asks the handler to record Deadline ("/deadline"; the
+	// zero Date is "none").
+	SetDeadline bool
+	Deadline    liaison.Date
 	// Reply is the one combined answer, a paragraph per command that has
 	// something to say; empty when there is nothing to say.
 	Reply []string
@@ -71,6 +75,9 @@ type plan struct {
 	sendAck bool
 	helped  bool
 	link    int
+
+	setDeadline bool
+	deadline    liaison.Date
 	// last is the label a command set most recently in each exclusive
 	// namespace, which wins when the set is made consistent.
 	last map[string]string
@@ -157,12 +164,10 @@ func (p *plan) run(c commands.Command) {
 		}
 	case commands.Link:
 		p.link = c.StatementID
+	case commands.Deadline:
+		p.setDeadline, p.deadline = true, c.Date
 	case commands.LiaisonHelp:
 		p.help()
-	default:
-		// Deadline needs the store and the reminders: a later issue.
-		p.ran--
-		p.say("%s is not available yet.", raw)
 	}
 }
 
@@ -263,7 +268,7 @@ func (p *plan) help() {
 }
 
 func (p *plan) effect() Effect {
-	e := Effect{Reply: p.reply, Ran: p.ran, ShowAck: p.showAck, SendAck: p.sendAck, Link: p.link}
+	e := Effect{Reply: p.reply, Ran: p.ran, ShowAck: p.showAck, SendAck: p.sendAck, Link: p.link, SetDeadline: p.setDeadline, Deadline: p.deadline}
 	// Keep one state, one purpose and one addressee, preferring what the
 	// commands set.
 	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {

@@ -42,6 +42,7 @@ func TestPlan(t *testing.T) {
 		{name: "bad arguments", comment: "/deadline 2026-13-40", authorized: true, reply: []string{"2026-13-40"}},
 		{name: "not yet", comment: "/respond crafted", authorized: true, reply: []string{"not available yet"}},
 		{name: "ack send is asked of the handler", comment: "/ack send", authorized: true},
+		{name: "deadline is asked of the handler", comment: "/deadline 2027-01-31", authorized: true},
 		{name: "link is asked of the handler", comment: "/link https://datatracker.ietf.org/liaison/1983/", authorized: true},
 		{name: "help", comment: "/liaison help\n/liaison help\n/liaison help", authorized: false, reply: []string{"`/ack sent`", "triage, write or manager"}},
 	}
@@ -74,6 +75,9 @@ func TestPlan(t *testing.T) {
 			}
 			if e.SendAck != (tc.name == "ack send is asked of the handler") {
 				t.Errorf("SendAck = %v", e.SendAck)
+			}
+			if e.SetDeadline != (tc.name == "deadline is asked of the handler") || e.SetDeadline && e.Deadline.String() != "2027-01-31" {
+				t.Errorf("SetDeadline = %v %s", e.SetDeadline, e.Deadline)
 			}
 			if (e.Link == 1983) != (tc.name == "link is asked of the handler") {
 				t.Errorf("Link = %d", e.Link)

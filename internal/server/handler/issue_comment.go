@@ -29,6 +29,12 @@ type Linker interface {
 	Link(ctx context.Context, client *github.Client, repo *github.Repository, issue *github.Issue, statementID int, rc *config.RepoConfig) (string, error)
 }
 
+// Deadliner records a deadline a person set ("/deadline") and says what
+// it did.
+type Deadliner interface {
+	SetDeadline(ctx context.Context, client *github.Client, repo *github.Repository, issue *github.Issue, date liaison.Date, actor string) (string, error)
+}
+
 // RepoConfigs reads a repository's effective liaison.yml.
 type RepoConfigs interface {
 	RepoConfig(ctx context.Context, client *github.Client, fullName, branch string) (*config.RepoConfig, error)
@@ -41,9 +47,10 @@ const maxReply = 60000
 // issues.
 type IssueComment struct {
 	*Base
-	Configs RepoConfigs
-	Acks    Acknowledger
-	Links   Linker
+	Configs   RepoConfigs
+	Acks      Acknowledger
+	Links     Linker
+	Deadlines Deadliner
 }
 
 // Handles names the event.
@@ -124,12 +131,16 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	}
 	// These act on the issue as the comment's other commands left it: a
 	// "/purpose action" before "/ack send" picks the action template.
-	// They run in this order: tie the statement, show, send.
+	// They run in this order: tie the statement, set the deadline, show,
+	// send.
 	steps := []struct {
 		on bool
 		do func(*github.Issue) (string, error)
 	}{
 		{eff.Link != 0, func(is *github.Issue) (string, error) { return h.Links.Link(ctx, client, repo, is, eff.Link, rc) }},
+		{eff.SetDeadline, func(is *github.Issue) (string, error) {
+			return h.Deadlines.SetDeadline(ctx, client, repo, is, eff.Deadline, actor)
+		}},
 		{eff.ShowAck, func(is *github.Issue) (string, error) { return h.Acks.DraftAck(ctx, repo, is, rc) }},
 		{eff.SendAck, func(is *github.Issue) (string, error) { return h.Acks.SendAck(ctx, repo, is, rc) }},
 	}
