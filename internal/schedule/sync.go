@@ -46,6 +46,10 @@ type Syncer struct {
 	Pacer          *tracker.Pacer
 	Log            zerolog.Logger
 	Now            func() time.Time
+	// Created, when set, is told of every issue a pass created (the
+	// server mails acknowledgements from it when a repository asks for
+	// ack.send: auto).
+	Created func(ctx context.Context, r TrackingRepo, p tracker.Plan)
 	// Holder names this process in the store's sync lease, so that two
 	// processes sharing a store (serve, and a sync run by hand) never run
 	// passes at once; empty skips the lease (a dry run's private store).
@@ -228,6 +232,13 @@ func (s *Syncer) repoPass(ctx context.Context, r TrackingRepo, statements []liai
 		err = tr.Render(ctx, plans)
 	} else {
 		res, err = tr.Apply(ctx, plans)
+	}
+	if s.Created != nil && !opt.DryRun {
+		for _, p := range plans {
+			if p.Action == tracker.ActionCreate && p.Number != 0 {
+				s.Created(ctx, r, p)
+			}
+		}
 	}
 	if opt.Emit != nil {
 		for _, p := range plans {

@@ -168,3 +168,36 @@ func (s *Server) reportMail(ctx context.Context, m store.Mail, r mail.Result) er
 	}
 	return nil
 }
+
+// autoAck queues the acknowledgement of a statement whose issue a pass
+// just created, when the repository asks for ack.send: auto. It is the
+// same outbox entry "/ack send" would make, so it is sent once whichever
+// comes first.
+func (s *Server) autoAck(ctx context.Context, r schedule.TrackingRepo, p tracker.Plan) {
+	if s.mail == nil || r.Config.Ack.Send != config.AckAuto {
+		return
+	}
+	log := s.log.With().Str("repo", r.FullName).Int("statement", p.StatementID).Logger()
+	ack := p.Acknowledgement
+	if ack == nil || !ack.Sendable {
+		log.Info().Msg("acknowledgement not sent automatically: the issue says why")
+		return
+	}
+	from := cmp.Or(r.Config.Ack.From, s.cfg.SMTP.From)
+	if from == "" {
+		log.Warn().Msg("ack.send is auto but no sender is configured (ack.from or smtp.from)")
+		return
+	}
+	_, created, err := s.store.EnqueueMail(ctx, store.Mail{
+		Key: ackKey(p.StatementID), Repo: r.FullName, Issue: p.Number,
+		From: from, ReplyTo: cmp.Or(r.Config.Ack.ReplyTo, from), To: ack.To, Cc: ack.Cc,
+		Subject: ack.Subject, Body: ack.Body,
+	})
+	if err != nil {
+		log.Error().Err(err).Msg("acknowledgement not queued")
+		return
+	}
+	if created {
+		s.mail.Wake()
+	}
+}

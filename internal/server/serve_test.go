@@ -450,3 +450,34 @@ func TestServeDeadlineOverride(t *testing.T) {
 		t.Errorf("/deadline none and a bad date: %s\n%s", cs[len(cs)-1].Body, is.Body)
 	}
 }
+
+func TestServeAcknowledgesAutomatically(t *testing.T) {
+	smtp := mailtest.Start(t)
+	srv, gh, _ := setup(t, func(c *config.Config) { c.SMTP.Addr, c.SMTP.StartTLS = smtp.Addr, "none" })
+	gh.PutFile(repo, "", ".github/liaison.yml", []byte("since: 2025-01-01\nack:\n  send: auto\n  from: \"Liaison Manager <lm@example.org>\"\n"))
+	stop := serving(t, srv, gh)
+	defer stop()
+	waitFor(t, "three acknowledgements", func() bool { return len(smtp.Messages()) == 3 })
+	waitFor(t, "the reports", func() bool {
+		for n := 1; n <= 3; n++ {
+			is, _ := gh.Issue(repo, n)
+			if !slices.Contains(is.Labels, "state/acknowledged") {
+				return false
+			}
+		}
+		return true
+	})
+	// Another pass, and "/ack send" by hand, send nothing more.
+	if _, err := srv.Pass(context.Background(), schedule.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := len(smtp.Messages()); n != 3 {
+		t.Errorf("%d mails, want 3", n)
+	}
+	for _, m := range smtp.Messages() {
+		if !strings.Contains(string(m.Data), "From: \"Liaison Manager\" <lm@example.org>") {
+			t.Errorf("mail from the wrong sender:\n%s", m.Data)
+		}
+	}
+}

@@ -175,6 +175,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 	}
 	if !opt.DryRun {
 		s.syncer.Holder = holderName()
+		s.syncer.Created = s.autoAck
 	}
 	log.Debug().Str("store", st.String()).Bool("dry_run", opt.DryRun).Msg("server configured")
 	return s, nil
