@@ -42,6 +42,8 @@ type backend struct {
 //   - busy_timeout makes a writer wait up to 5 s for another writer instead of
 //     failing at once with "database is locked".
 //   - foreign_keys is off by default in SQLite.
+//   - cache_size keeps 512 KiB of pages per connection instead of 2 MiB:
+//     the working set is small, and the process's memory is not.
 //   - _txlock=immediate begins transactions with the write lock taken: a
 //     deferred transaction that reads and then writes can fail with
 //     SQLITE_BUSY without waiting, as SQLite cannot upgrade its snapshot.
@@ -51,6 +53,7 @@ var sqliteParams = url.Values{
 		"journal_mode(WAL)",
 		"synchronous(FULL)",
 		"foreign_keys(1)",
+		"cache_size(-512)",
 	},
 	"_txlock": {"immediate"},
 }
@@ -112,15 +115,23 @@ func (b backend) preflight() error {
 // configure sizes the connection pool. An in-memory SQLite database lives
 // only as long as its one connection, and each new connection would get a
 // fresh, empty one, so the pool holds exactly one connection and never
-// retires it.
+// retires it. A file needs few: SQLite writes one transaction at a time,
+// and each connection keeps a page cache of its own.
 func (b backend) configure(db *sql.DB) {
 	if b.memory {
 		db.SetMaxOpenConns(1)
 		db.SetMaxIdleConns(1)
 		db.SetConnMaxLifetime(0)
 		db.SetConnMaxIdleTime(0)
+		return
 	}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(2)
 }
+
+// maxConns bounds a SQLite file's connections: enough for the webhook
+// commits, the inbox workers and the poller to read while one writes.
+const maxConns = 6
 
 // check confirms the pragmas took effect. journal_mode=WAL does not fail when
 // the file system cannot support WAL; it leaves the old mode, which would
