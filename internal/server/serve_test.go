@@ -38,6 +38,18 @@ func serving(t *testing.T, srv *Server, gh *githubtest.Server) (stop func()) {
 	}
 }
 
+// running is setup and serving with the first pass done and its webhooks
+// handled, and alice a triager; it stops with the test.
+func running(t *testing.T, adjust ...func(*config.Config)) (*Server, *githubtest.Server, *datatrackertest.Server) {
+	t.Helper()
+	srv, gh, dt := setup(t, adjust...)
+	gh.AddCollaborator(repo, "alice", "triage")
+	t.Cleanup(serving(t, srv, gh))
+	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
+	deliveriesDone(t, srv, gh)
+	return srv, gh, dt
+}
+
 func deliveriesDone(t *testing.T, srv *Server, gh *githubtest.Server) {
 	t.Helper()
 	gh.WaitDeliveries(t)
@@ -137,13 +149,8 @@ func TestServeRecoversMissedDeliveries(t *testing.T) {
 }
 
 func TestServeRunsCommands(t *testing.T) {
-	srv, gh, _ := setup(t)
-	gh.AddCollaborator(repo, "alice", "triage")
+	srv, gh, _ := running(t)
 	gh.AddCollaborator(repo, "carol", "write")
-	stop := serving(t, srv, gh)
-	defer stop()
-	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
-	deliveriesDone(t, srv, gh)
 
 	comments := func(n int) []githubtest.Comment { return gh.Comments(repo, n) }
 	label := func(n int) []string { is, _ := gh.Issue(repo, n); return is.Labels }
@@ -271,12 +278,7 @@ func TestServeSendsTheAcknowledgementOnce(t *testing.T) {
 // through the whole path (webhook → inbox → handler), from the fake's
 // counters; bench/RESULTS.md lists them.
 func TestCommandRequestCosts(t *testing.T) {
-	srv, gh, _ := setup(t)
-	gh.AddCollaborator(repo, "alice", "triage")
-	stop := serving(t, srv, gh)
-	defer stop()
-	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
-	deliveriesDone(t, srv, gh)
+	srv, gh, _ := running(t)
 	// The first command of a person also reads their permission (kept a minute).
 	gh.CommentAs(repo, 3, "alice", "/assign")
 	deliveriesDone(t, srv, gh)
@@ -314,12 +316,7 @@ func TestCommandRequestCosts(t *testing.T) {
 }
 
 func TestServeLinksAManualIssue(t *testing.T) {
-	srv, gh, dt := setup(t)
-	gh.AddCollaborator(repo, "alice", "triage")
-	stop := serving(t, srv, gh)
-	defer stop()
-	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
-	deliveriesDone(t, srv, gh)
+	srv, gh, dt := running(t)
 
 	// A statement that arrived by mail is entered by hand; later it is
 	// posted on the datatracker.
@@ -363,12 +360,7 @@ func intakeForm(deadline string) string {
 }
 
 func TestServeNormalisesTheIntakeForm(t *testing.T) {
-	srv, gh, dt := setup(t)
-	gh.AddCollaborator(repo, "alice", "triage")
-	stop := serving(t, srv, gh)
-	defer stop()
-	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
-	deliveriesDone(t, srv, gh)
+	srv, gh, dt := running(t)
 
 	n := gh.OpenIssueAs(repo, "alice", "LS (by mail): quantum", intakeForm("2027-02-01"), "liaison", "incoming")
 	deliveriesDone(t, srv, gh)
@@ -419,12 +411,7 @@ func TestServeNormalisesTheIntakeForm(t *testing.T) {
 }
 
 func TestServeDeadlineOverride(t *testing.T) {
-	srv, gh, dt := setup(t)
-	gh.AddCollaborator(repo, "alice", "triage")
-	stop := serving(t, srv, gh)
-	defer stop()
-	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
-	deliveriesDone(t, srv, gh)
+	srv, gh, dt := running(t)
 
 	gh.CommentAs(repo, 1, "alice", "/deadline 2027-03-01")
 	deliveriesDone(t, srv, gh)
