@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -51,23 +50,10 @@ func newMetrics() *metrics {
 	return m
 }
 
-// webhookError answers a delivery that was refused (bad signature: 400)
-// or could not be recorded (500, so GitHub marks it failed and the
-// recovery asks for it again), and counts it.
-func (m *metrics) webhookError(w http.ResponseWriter, r *http.Request, err error) {
-	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
-	githubapp.DefaultErrorCallback(rec, r, err)
-	m.webhooks.WithLabelValues(strconv.Itoa(rec.code)).Inc()
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	code int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.code = code
-	s.ResponseWriter.WriteHeader(code)
+// webhookRefused counts deliveries refused (400, 413) or not recorded
+// (500: GitHub marks them failed and the recovery asks for them again).
+func (m *metrics) webhookRefused(code int) {
+	m.webhooks.WithLabelValues(strconv.Itoa(code)).Inc()
 }
 
 func (m *metrics) observePass(rep schedule.Report, err error, d time.Duration) {

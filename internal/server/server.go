@@ -259,7 +259,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/health", s.health)
 	mux.Handle("GET /api/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 	if s.inbox != nil {
-		mux.Handle("POST "+WebhookRoute, webhookHandler(s.cfg.Github.App.WebhookSecret, s.inbox, s.handlers, s.metrics.webhookError))
+		mux.Handle("POST "+WebhookRoute, webhookHandler(s.cfg.Github.App.WebhookSecret, s.inbox, s.handlers, s.metrics.webhookRefused))
 	}
 	return mux
 }

@@ -146,6 +146,11 @@ func TestWebhookRefusesBadDeliveriesAndRecordsNothing(t *testing.T) {
 			big := bytes.Repeat([]byte(" "), MaxPayload+1)
 			r.Body = nopCloser{bytes.NewReader(big)}
 			r.Header.Set("X-Hub-Signature-256", sign(big))
+		}, http.StatusRequestEntityTooLarge},
+		{"not JSON", func(r *http.Request) { r.Header.Set("Content-Type", "application/x-www-form-urlencoded") }, http.StatusBadRequest},
+		{"sha1 only", func(r *http.Request) {
+			r.Header.Del("X-Hub-Signature-256")
+			r.Header.Set("X-Hub-Signature", "sha1=0000000000000000000000000000000000000000")
 		}, http.StatusBadRequest},
 	}
 	for i, tc := range tests {
