@@ -48,6 +48,7 @@ type Server struct {
 	inbox       *inbox.Inbox // nil without GitHub App credentials
 	mail        *mail.Sender // nil without smtp.addr
 	handlers    []githubapp.EventHandler
+	poke        chan struct{}
 	repos       schedule.RepoSource
 	syncer      *schedule.Syncer
 	metrics     *metrics
@@ -83,7 +84,7 @@ func transportOf(c *http.Client) http.RoundTripper {
 
 // New builds a server from cfg.
 func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Options) (*Server, error) {
-	s := &Server{cfg: cfg, log: log, metrics: newMetrics(), httpClient: opt.HTTPClient}
+	s := &Server{cfg: cfg, log: log, metrics: newMetrics(), httpClient: opt.HTTPClient, poke: make(chan struct{}, 1)}
 	if s.httpClient == nil {
 		s.httpClient = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -144,6 +145,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 			&handler.Installation{Base: base},
 			&handler.Issues{Base: base, Configs: repos, Drafts: s},
 			&handler.IssueComment{Base: base, Configs: repos, Acks: s, Links: s, Deadlines: s},
+			&handler.Push{Base: base, ConfigChanged: s.Poke},
 		}
 		s.inbox = inbox.New(st, log, s.handlers...)
 		if cfg.SMTP.Addr != "" {
@@ -377,6 +379,7 @@ func (s *Server) poll(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
+		case <-s.poke:
 		}
 		rep, err := s.Pass(ctx, schedule.Options{})
 		for _, e := range rep.ItemErrors {
@@ -393,6 +396,15 @@ func (s *Server) poll(ctx context.Context) {
 			failures = 0
 			wait = interval
 		}
+	}
+}
+
+// Poke runs the next pass now rather than at the end of the interval: a
+// repository's configuration changed.
+func (s *Server) Poke() {
+	select {
+	case s.poke <- struct{}{}:
+	default:
 	}
 }
 
