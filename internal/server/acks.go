@@ -41,7 +41,7 @@ func (s *Server) acknowledgement(ctx context.Context, repo *github.Repository, i
 	if rc == nil {
 		rc = config.DefaultRepoConfig()
 	}
-	labels := labelNames(is.Labels)
+	labels := tracker.LabelNames(is.Labels)
 	if p := liaison.PurposeOf(labels); p != "" {
 		st.Purpose = p
 	}
@@ -75,7 +75,7 @@ func (s *Server) SendAck(ctx context.Context, repo *github.Repository, is *githu
 	if s.mail == nil {
 		return "No mail server is configured for liaisonbot (`smtp.addr`): send the acknowledgement by hand and record it with `/ack sent`.", nil
 	}
-	if st := liaison.StateOf(labelNames(is.Labels)); st != "" && st != liaison.StateNew {
+	if st := liaison.StateOf(tracker.LabelNames(is.Labels)); st != "" && st != liaison.StateNew {
 		return fmt.Sprintf("This statement is %s already: nothing is sent twice.", markdown.CodeSpan(st.Label())), nil
 	}
 	ack, id, why, err := s.acknowledgement(ctx, repo, is, rc)
@@ -113,14 +113,6 @@ func (s *Server) SendAck(ctx context.Context, repo *github.Repository, is *githu
 		markdown.Inline(strings.Join(ack.To, ", ")), markdown.CodeSpan(m.MessageID)), nil
 }
 
-func labelNames(ls []*github.Label) []string {
-	out := make([]string, 0, len(ls))
-	for _, l := range ls {
-		out = append(out, l.GetName())
-	}
-	return out
-}
-
 // reportMail says on the issue what became of its mail; a sent
 // acknowledgement moves the state to acknowledged.
 func (s *Server) reportMail(ctx context.Context, m store.Mail, r mail.Result) error {
@@ -149,7 +141,7 @@ func (s *Server) reportMail(ctx context.Context, m store.Mail, r mail.Result) er
 		if err != nil {
 			return fmt.Errorf("failed to get %s#%d: %w", m.Repo, m.Issue, err)
 		}
-		if st := liaison.StateOf(labelNames(is.Labels)); st == "" || st == liaison.StateNew {
+		if st := liaison.StateOf(tracker.LabelNames(is.Labels)); st == "" || st == liaison.StateNew {
 			if err := tracker.RemoveLabel(ctx, client, m.Repo, m.Issue, liaison.StateNew.Label()); err != nil {
 				return err
 			}

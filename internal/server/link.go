@@ -55,21 +55,9 @@ func (s *Server) Link(ctx context.Context, client *github.Client, repo *github.R
 	tg.Assignees = nil // the people already on the issue stay
 	d := (&tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}).Render(&st, tg)
 
-	body := tracker.LinkedBody(d.Issue.Body, is.GetBody())
-
-	// Recorded first: from now on the poller knows this issue is the
-	// statement's, even if the edit below fails and is retried.
-	if err := s.store.RecordIssue(ctx, store.IssueRecord{Repo: full, StatementID: id, Number: number, Status: store.IssueCreated, Hash: store.Hash(st)}); err != nil {
+	issues := &tracker.GitHubIssues{Client: client}
+	if err := tracker.Tie(ctx, issues, s.store, full, number, id, store.Hash(st), d.Issue, is.GetBody(), tracker.LabelNames(is.Labels)); err != nil {
 		return "", err
-	}
-	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
-	if _, _, err := client.Issues.Edit(ctx, owner, name, number, &github.IssueRequest{Title: github.String(d.Issue.Title), Body: github.String(body)}); err != nil {
-		return "", fmt.Errorf("failed to edit %s#%d: %w", full, number, err)
-	}
-	if add := tracker.LinkedLabels(d.Issue.Labels, labelNames(is.Labels)); len(add) > 0 {
-		if _, _, err := client.Issues.AddLabelsToIssue(ctx, owner, name, number, add); err != nil {
-			return "", fmt.Errorf("failed to label %s#%d: %w", full, number, err)
-		}
 	}
 	return fmt.Sprintf("Tied this issue to [LS %d](%s): its body now follows the datatracker's record, and the text entered by hand is kept below it.",
 		id, st.URL(s.cfg.Datatracker.URL)), nil

@@ -7,21 +7,46 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/go-github/v62/github"
+
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
 	"github.com/liaisonbot/liaisonbot/internal/markdown"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
 
-// linkDivider separates a statement's sections from the text people
-// entered by hand before the statement was posted.
-const linkDivider = "\n\n---\n\n_Entered by hand before the statement was linked:_\n\n"
+// WithPeoplesText is an issue body of the app's sections (draft) followed,
+// under a heading, by what people wrote in current; people's text is cut
+// if the two would pass GitHub's limit, never the app's sections.
+func WithPeoplesText(draft, heading, current string) string {
+	divider := "\n\n---\n\n_" + heading + ":_\n\n"
+	room := MaxBody - 64 - len([]rune(draft)) - len([]rune(divider))
+	return draft + divider + markdown.Truncate(PeoplesText(current), max(room, 0))
+}
 
-// LinkedBody is the body of an issue entered by hand once it is tied to
-// its statement: the statement's sections, then what people wrote, cut if
-// the two would pass GitHub's limit.
-func LinkedBody(draft, current string) string {
-	room := MaxBody - 64 - len([]rune(draft)) - len([]rune(linkDivider))
-	return draft + linkDivider + markdown.Truncate(PeoplesText(current), max(room, 0))
+// Tie makes an issue entered by hand the statement's issue: recorded
+// first, so the poller never opens a second one even if the rewrite fails
+// and is retried; then its body becomes the statement's (people's text
+// kept below) and it gets the labels the statement implies that it lacks.
+func Tie(ctx context.Context, issues Issues, records Records, repo string, number, statementID int, hash string, draft IssueSpec, body string, labels []string) error {
+	if err := records.RecordIssue(ctx, store.IssueRecord{Repo: repo, StatementID: statementID, Number: number, Status: store.IssueCreated, Hash: hash}); err != nil {
+		return err
+	}
+	if err := issues.Edit(ctx, repo, number, draft.Title, WithPeoplesText(draft.Body, "Entered by hand before the statement was linked", body)); err != nil {
+		return err
+	}
+	if add := LinkedLabels(draft.Labels, labels); len(add) > 0 {
+		return issues.AddLabels(ctx, repo, number, add)
+	}
+	return nil
+}
+
+// LabelNames are the names of GitHub labels.
+func LabelNames(ls []*github.Label) []string {
+	out := make([]string, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, l.GetName())
+	}
+	return out
 }
 
 // LinkedLabels are the labels a statement implies that an issue entered
@@ -116,19 +141,11 @@ func matchManual(st *liaison.Statement, manual []ManualIssue, taken map[int]bool
 }
 
 // link ties an issue entered by hand to its statement instead of
-// creating a second issue: recorded first, then rewritten and labelled.
+// creating a second issue, and says so on it.
 func (t *Tracker) link(ctx context.Context, p *Plan, m ManualIssue) error {
 	p.Number = m.Number
-	if err := t.Records.RecordIssue(ctx, store.IssueRecord{Repo: p.Repo, StatementID: p.StatementID, Number: m.Number, Status: store.IssueCreated, Hash: p.wanted.Hash}); err != nil {
+	if err := Tie(ctx, t.Issues, t.Records, p.Repo, m.Number, p.StatementID, p.wanted.Hash, p.Issue, m.Body, m.Labels); err != nil {
 		return err
-	}
-	if err := t.Issues.Edit(ctx, p.Repo, m.Number, p.Issue.Title, LinkedBody(p.Issue.Body, m.Body)); err != nil {
-		return err
-	}
-	if add := LinkedLabels(p.Issue.Labels, m.Labels); len(add) > 0 {
-		if err := t.Issues.AddLabels(ctx, p.Repo, m.Number, add); err != nil {
-			return err
-		}
 	}
 	note := fmt.Sprintf("LS %d was posted on the datatracker; this issue now follows its record, and the text entered by hand is kept below it.", p.StatementID)
 	return t.Pacer.Do(ctx, func() error { return t.Issues.Comment(ctx, p.Repo, m.Number, note) })

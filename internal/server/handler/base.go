@@ -106,14 +106,6 @@ func removeLabel(ctx context.Context, c *github.Client, repo *github.Repository,
 	return tracker.RemoveLabel(ctx, c, repo.GetFullName(), number, label)
 }
 
-func labelNames(ls []*github.Label) []string {
-	out := make([]string, 0, len(ls))
-	for _, l := range ls {
-		out = append(out, l.GetName())
-	}
-	return out
-}
-
 // mention is how a reply addresses a person.
 func mention(login string) string {
 	if login == "" || strings.ContainsAny(login, " \n") {

@@ -13,6 +13,7 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/config"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
 	"github.com/liaisonbot/liaisonbot/internal/markdown"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
 	"github.com/liaisonbot/liaisonbot/internal/triage"
 )
 
@@ -73,7 +74,7 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	if self, err := h.self(ctx, ev.GetSender()); err != nil || self {
 		return err
 	}
-	labels := labelNames(is.Labels)
+	labels := tracker.LabelNames(is.Labels)
 	if !containsFold(labels, liaison.LabelLiaison) {
 		log.Debug().Msg("not a statement issue")
 		return nil
@@ -117,7 +118,7 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	}
 	eff := triage.Plan(res.Commands, triage.Issue{
 		Open:      cur.GetState() == "open",
-		Labels:    labelNames(cur.Labels),
+		Labels:    tracker.LabelNames(cur.Labels),
 		Assignees: assigneeLogins(cur.Assignees),
 	}, tc)
 

@@ -50,7 +50,7 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 	}
 	repo, is := ev.GetRepo(), ev.GetIssue()
 	ctx, log := githubapp.PrepareRepoContext(ctx, githubapp.GetInstallationIDFromEvent(&ev), repo)
-	labels := labelNames(is.Labels)
+	labels := tracker.LabelNames(is.Labels)
 	if !containsFold(labels, liaison.LabelLiaison) {
 		log.Debug().Msg("not a statement issue")
 		return nil
@@ -73,7 +73,7 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 		log.Debug().Msg("not an issue the app keeps")
 		return nil
 	}
-	labels = labelNames(cur.Labels)
+	labels = tracker.LabelNames(cur.Labels)
 	preferred := ""
 	if ev.GetAction() == "labeled" {
 		preferred = ev.GetLabel().GetName()
@@ -127,7 +127,7 @@ var _ githubapp.EventHandler = (*Issues)(nil)
 func (h *Issues) intake(ctx context.Context, ev *github.IssuesEvent) error {
 	repo, is := ev.GetRepo(), ev.GetIssue()
 	ctx, log := githubapp.PrepareRepoContext(ctx, githubapp.GetInstallationIDFromEvent(ev), repo)
-	if !containsFold(labelNames(is.Labels), liaison.LabelLiaison) || strings.Contains(is.GetBody(), tracker.ManualMarker) {
+	if !containsFold(tracker.LabelNames(is.Labels), liaison.LabelLiaison) || strings.Contains(is.GetBody(), tracker.ManualMarker) {
 		return nil
 	}
 	if _, tied := tracker.StatementIDOf(is.GetBody()); tied {
@@ -168,16 +168,14 @@ func (h *Issues) intake(ctx context.Context, ev *github.IssuesEvent) error {
 		Repo: repo.GetFullName(), Family: form.Family, Signoff: rc.Signoff, Page: is.GetHTMLURL(),
 		Assignees: rc.AssigneesFor(&st),
 	})
-	body := d.Issue.Body + "\n\n---\n\n_As entered in the form:_\n\n" + is.GetBody()
+	body := tracker.WithPeoplesText(d.Issue.Body, "As entered in the form", is.GetBody())
 	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
-	if _, _, err := client.Issues.Edit(ctx, owner, name, is.GetNumber(), &github.IssueRequest{
-		Body: github.String(markdown.Truncate(body, tracker.MaxBody-64)),
-	}); err != nil {
+	if _, _, err := client.Issues.Edit(ctx, owner, name, is.GetNumber(), &github.IssueRequest{Body: github.String(body)}); err != nil {
 		return fmt.Errorf("failed to edit %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
 	}
 	var add []string
 	for _, l := range d.Issue.Labels {
-		if !containsFold(labelNames(is.Labels), l) {
+		if !containsFold(tracker.LabelNames(is.Labels), l) {
 			add = append(add, l)
 		}
 	}
