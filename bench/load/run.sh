@@ -12,7 +12,9 @@ secs="${1:-20}"
 dir=$(mktemp -d)
 trap 'pkill -TERM -x liaisonbot 2>/dev/null || true; rm -rf "$dir"' EXIT
 payload=../shared/realworld/webhooks/issue_comment.created.json
-go build -o "$dir/liaisonbot" ./cmd/liaisonbot
+# The release build: static, no cgo (the SQLite driver is pure Go), so no
+# C library is mapped into the process.
+CGO_ENABLED=0 go build -trimpath -o "$dir/liaisonbot" ./cmd/liaisonbot
 openssl genrsa -out "$dir/app.pem" 2048 2>/dev/null
 cat > "$dir/config.yml" <<YAML
 server:

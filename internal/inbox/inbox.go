@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
@@ -95,26 +96,46 @@ func defaultBackoff(attempt int) time.Duration {
 }
 
 // Schedule records the delivery durably; go-githubapp answers GitHub once
-// it returns nil. Concurrent deliveries share one commit (and one sync to
-// disk), which is what lets the durable inbox keep up with a burst.
+// it returns nil. It is Prepare then Commit.
 func (in *Inbox) Schedule(ctx context.Context, d githubapp.Dispatch) error {
+	p, err := in.Prepare(d)
+	if err != nil {
+		return err
+	}
+	return in.Commit(ctx, p)
+}
+
+// Prepared is a delivery ready to be recorded: its ordering key and
+// compressed payload, nothing that points into the request's body.
+type Prepared struct {
+	d store.Delivery
+}
+
+// Prepare reads what the inbox keeps of a delivery. It is done in the
+// request's goroutine, so the one goroutine that commits does as little as
+// possible, and it does not keep d.Payload: the caller may reuse the body's
+// buffer while the commit waits for the disk.
+func (in *Inbox) Prepare(d githubapp.Dispatch) (Prepared, error) {
 	if d.DeliveryID == "" {
-		return githubapp.ValidationError{EventType: d.EventType, Cause: errors.New("missing X-GitHub-Delivery header")}
+		return Prepared{}, githubapp.ValidationError{EventType: d.EventType, Cause: errors.New("missing X-GitHub-Delivery header")}
 	}
-	c := commit{
-		// Compressed here, in the request's goroutine, so the one
-		// goroutine that commits does as little as possible.
-		d: store.Delivery{
-			GUID:        d.DeliveryID,
-			Event:       d.EventType,
-			OrderingKey: orderingKey(d.Payload),
-			Stored:      store.CompressPayload(getBuffer(len(d.Payload)), d.Payload),
-		},
-		done: make(chan error, 1),
-	}
+	return Prepared{d: store.Delivery{
+		GUID:        d.DeliveryID,
+		Event:       d.EventType,
+		OrderingKey: orderingKey(d.Payload),
+		Stored:      store.CompressPayload(getBuffer(len(d.Payload)), d.Payload),
+	}}, nil
+}
+
+// Commit records a prepared delivery durably. Concurrent deliveries share
+// one commit (and one sync to disk), which is what lets the durable inbox
+// keep up with a burst.
+func (in *Inbox) Commit(ctx context.Context, p Prepared) error {
+	c := commit{d: p.d, done: make(chan error, 1)}
 	select {
 	case in.commits <- c:
 	case <-ctx.Done():
+		putBuffer(p.d.Stored)
 		return ctx.Err()
 	}
 	select {
@@ -128,29 +149,20 @@ func (in *Inbox) Schedule(ctx context.Context, d githubapp.Dispatch) error {
 }
 
 // orderingKey reads which issue a delivery is about: "owner/repo#number",
-// "owner/repo" for repository events, or "" when there is nothing to order
-// by. It scans for the three fields without decoding the payload (gjson
-// skips what it does not need), because ingest must stay cheap; decoding
+// "owner/repo" for repository events, or "" for the rest (installation
+// events, which then run one at a time, in order). gjson finds the three fields without decoding the payload and, given
+// bytes, without copying it, because ingest must stay cheap; decoding
 // belongs to the worker.
 func orderingKey(payload []byte) string {
-	var repo string
-	number := int64(-1)
-	gjson.ParseBytes(payload).ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
-		case "repository":
-			repo = value.Get("full_name").Str
-		case "issue", "pull_request":
-			if n := value.Get("number"); n.Exists() {
-				number = n.Int()
-			}
-		}
-		return true
-	})
+	r := gjson.GetManyBytes(payload, "repository.full_name", "issue.number", "pull_request.number")
+	repo := r[0].Str
 	switch {
 	case repo == "":
 		return ""
-	case number >= 0:
-		return fmt.Sprintf("%s#%d", repo, number)
+	case r[1].Type == gjson.Number:
+		return repo + "#" + strconv.FormatInt(r[1].Int(), 10)
+	case r[2].Type == gjson.Number:
+		return repo + "#" + strconv.FormatInt(r[2].Int(), 10)
 	}
 	return repo
 }
@@ -185,12 +197,12 @@ func (in *Inbox) Run(ctx context.Context) error {
 	if n > 0 {
 		in.log.Info().Int("deliveries", n).Msg("resuming webhook deliveries left in progress")
 	}
-	refs, err := in.store.UnfinishedDeliveries(ctx)
+	backlogs, err := in.store.Backlogs(ctx)
 	if err != nil {
 		return err
 	}
-	for _, r := range refs {
-		in.queue.push(keyOf(r.OrderingKey, r.Seq), r.Seq, r.Due)
+	for _, b := range backlogs {
+		in.queue.add(b.OrderingKey, b.Unfinished, b.Oldest, b.Due)
 	}
 	var wg sync.WaitGroup
 	commitCtx, stopCommits := context.WithCancel(context.WithoutCancel(ctx))
@@ -262,7 +274,7 @@ func (in *Inbox) commitLoop(ctx context.Context) {
 			now := time.Now()
 			for i, seq := range seqs {
 				if seq != 0 {
-					in.queue.push(keyOf(ds[i].OrderingKey, seq), seq, now)
+					in.queue.add(ds[i].OrderingKey, 1, seq, now)
 				}
 			}
 		}
@@ -292,7 +304,7 @@ func (in *Inbox) drain(err error) {
 func (in *Inbox) work(ctx context.Context) {
 	for ctx.Err() == nil {
 		woken := in.woken()
-		key, seq, wait, ok := in.queue.next(time.Now())
+		key, wait, ok := in.queue.next(time.Now())
 		if !ok {
 			if wait == 0 || wait > idlePoll {
 				wait = idlePoll
@@ -305,25 +317,25 @@ func (in *Inbox) work(ctx context.Context) {
 			}
 			continue
 		}
-		d, started, err := in.store.StartDelivery(context.WithoutCancel(ctx), seq)
+		d, started, err := in.store.StartNext(context.WithoutCancel(ctx), key)
 		switch {
 		case err != nil:
 			// The store could not start it (or found it unreadable and
-			// failed it): try again shortly; a failed one is not started.
-			in.log.Error().Err(err).Int64("seq", seq).Msg("failed to start a webhook delivery")
+			// failed it): try the key again shortly.
+			in.log.Error().Err(err).Str("ordering_key", key).Msg("failed to start a webhook delivery")
 			in.queue.retry(key, time.Now().Add(idlePoll))
 		case !started:
-			// In one process this means the record and the queue disagree.
-			in.log.Error().Int64("seq", seq).Msg("webhook delivery no longer pending in the store: dropped from the queue")
-			in.queue.done(key)
+			// Nothing pending is left of the key: one found unreadable
+			// was counted and failed.
+			in.queue.drop(key)
 		case d.Attempts > in.MaxAttempts:
 			// It was started this often without an outcome: it takes the
 			// process down. Keep it with an error instead of running it.
 			in.finish(ctx, d, fmt.Errorf("started %d times without finishing: not run again", d.Attempts-1), time.Time{})
-			in.queue.done(key)
+			in.queue.done(key, d.Seq)
 		default:
 			if retryAt := in.process(ctx, d); retryAt.IsZero() {
-				in.queue.done(key)
+				in.queue.done(key, d.Seq)
 			} else {
 				in.queue.retry(key, retryAt)
 			}

@@ -142,3 +142,46 @@ func TestIdleInboxSleeps(t *testing.T) {
 		t.Errorf("an idle inbox used %v of CPU in 500ms: its workers spin", cpu)
 	}
 }
+
+func TestQueueKeepsACountPerKey(t *testing.T) {
+	q := newQueue()
+	now := time.Now()
+	q.add("o/r#1", 1, 10, now)
+	q.add("o/r#2", 1, 11, now)
+	q.add("o/r#1", 2, 12, now) // two more of #1: still one entry
+	if len(q.keys) != 2 || q.keys["o/r#1"].unfinished != 3 {
+		t.Fatalf("keys = %d, #1 unfinished = %d; want 2 keys, 3 of #1", len(q.keys), q.keys["o/r#1"].unfinished)
+	}
+	// The oldest delivery's key goes first; a busy key is not handed out.
+	if k, _, ok := q.next(now); !ok || k != "o/r#1" {
+		t.Fatalf("next = %q, %v; want o/r#1", k, ok)
+	}
+	if k, _, ok := q.next(now); !ok || k != "o/r#2" {
+		t.Fatalf("next with #1 busy = %q, %v; want o/r#2", k, ok)
+	}
+	if _, _, ok := q.next(now); ok {
+		t.Fatal("next handed out a busy key")
+	}
+	// #1's oldest finished and #2's waits for a retry: #1 is the one due.
+	q.done("o/r#1", 10)
+	q.retry("o/r#2", now.Add(time.Minute))
+	if k, wait, ok := q.next(now); !ok || k != "o/r#1" || wait != time.Minute {
+		t.Fatalf("next = %q, wait %v, %v; want o/r#1 and a minute's wait for #2", k, wait, ok)
+	}
+	q.done("o/r#1", 12)
+	q.next(now)
+	q.done("o/r#1", 13)
+	if _, ok := q.keys["o/r#1"]; ok {
+		t.Error("a key with nothing unfinished is kept")
+	}
+	// A redelivered failed delivery keeps its old sequence number and goes first again.
+	q.add("o/r#3", 1, 20, now)
+	q.add("o/r#3", 1, 5, now)
+	if q.keys["o/r#3"].oldest != 5 {
+		t.Errorf("oldest = %d, want 5", q.keys["o/r#3"].oldest)
+	}
+	q.drop("o/r#3")
+	if _, ok := q.keys["o/r#3"]; ok {
+		t.Error("drop kept the key")
+	}
+}

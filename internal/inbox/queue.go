@@ -1,54 +1,56 @@
 package inbox
 
 import (
-	"fmt"
 	"sync"
 	"time"
 )
 
-// queue orders the unfinished deliveries in memory: per ordering key a
-// FIFO whose head runs alone, so deliveries about one issue are handled in
-// the order GitHub sent them, while different issues go in parallel. The
-// store stays the record; the queue is rebuilt from it at start-up.
+// queue orders the unfinished deliveries in memory: per ordering key, a
+// count of what waits in the store, whose oldest runs alone, so deliveries
+// about one issue are handled in the order GitHub sent them while
+// different issues go in parallel. The store holds the deliveries and says
+// which is a key's oldest; the queue holds one entry per key, so a backlog
+// through a long GitHub outage costs no memory. It is rebuilt from the
+// store at start-up.
 type queue struct {
 	mu   sync.Mutex
 	keys map[string]*keyQueue
 }
 
 type keyQueue struct {
-	seqs []int64
-	due  time.Time // when the head may run (a retry waits)
-	busy bool      // the head is being handled
+	unfinished int
+	// oldest orders keys: the sequence number of the key's oldest
+	// delivery as far as the queue knows (after one finishes, the next is
+	// newer than it).
+	oldest int64
+	due    time.Time // when the oldest may run (a retry waits)
+	busy   bool      // the oldest is being handled
 }
 
 func newQueue() *queue { return &queue{keys: map[string]*keyQueue{}} }
 
-// keyOf gives deliveries without an ordering key a key of their own.
-func keyOf(key string, seq int64) string {
-	if key == "" {
-		return fmt.Sprintf("\x00%d", seq)
-	}
-	return key
-}
-
-// push adds a delivery at the end of its key's FIFO.
-func (q *queue) push(key string, seq int64, due time.Time) {
+// add counts n deliveries of key, the oldest of them seq, due at due.
+func (q *queue) add(key string, n int, seq int64, due time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	k := q.keys[key]
 	if k == nil {
-		k = &keyQueue{due: due}
-		q.keys[key] = k
+		q.keys[key] = &keyQueue{unfinished: n, oldest: seq, due: due}
+		return
 	}
-	k.seqs = append(k.seqs, seq)
+	k.unfinished += n
+	if seq < k.oldest {
+		k.oldest = seq // a redelivery of a failed one keeps its sequence number
+	}
 }
 
-// next takes the oldest head that is due and not busy, and marks it busy.
-// Without one, wait says when the earliest waiting head becomes due (0 when
-// nothing waits).
-func (q *queue) next(now time.Time) (key string, seq int64, wait time.Duration, ok bool) {
+// next takes the key with the oldest delivery that is due and not busy,
+// and marks it busy. Without one, wait says when the earliest waiting key
+// becomes due (0 when nothing waits).
+func (q *queue) next(now time.Time) (key string, wait time.Duration, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	var oldest int64
 	for k, kq := range q.keys {
 		if kq.busy {
 			continue
@@ -59,31 +61,39 @@ func (q *queue) next(now time.Time) (key string, seq int64, wait time.Duration, 
 			}
 			continue
 		}
-		if !ok || kq.seqs[0] < seq {
-			key, seq, ok = k, kq.seqs[0], true
+		if !ok || kq.oldest < oldest {
+			key, oldest, ok = k, kq.oldest, true
 		}
 	}
 	if ok {
 		q.keys[key].busy = true
 	}
-	return key, seq, wait, ok
+	return key, wait, ok
 }
 
-// done drops the head of key's FIFO: it finished, for good or for ill.
-func (q *queue) done(key string) {
+// done counts off key's delivery seq: it finished, for good or for ill.
+func (q *queue) done(key string, seq int64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	kq := q.keys[key]
 	if kq == nil {
 		return
 	}
-	kq.seqs, kq.busy, kq.due = kq.seqs[1:], false, time.Time{}
-	if len(kq.seqs) == 0 {
+	kq.unfinished--
+	kq.oldest, kq.busy, kq.due = seq+1, false, time.Time{}
+	if kq.unfinished <= 0 {
 		delete(q.keys, key)
 	}
 }
 
-// retry keeps the head of key's FIFO, to run again at due.
+// drop forgets key: the store has nothing of it left to start.
+func (q *queue) drop(key string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	delete(q.keys, key)
+}
+
+// retry keeps key's oldest delivery, to run again at due.
 func (q *queue) retry(key string, due time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -1,59 +1,68 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
+	vm "github.com/VictoriaMetrics/metrics"
 
 	"github.com/liaisonbot/liaisonbot/internal/schedule"
 )
 
-// metrics are on by default and served at /api/metrics.
+// metrics are on by default and served at /api/metrics in Prometheus's text
+// format. They are kept with VictoriaMetrics/metrics rather than the
+// Prometheus client: the client links protobuf and its descriptors, about
+// 2 MB of the binary that stay resident in a server whose whole budget is
+// 30 MiB (bench/RESULTS.md). The series and their names are the same.
 type metrics struct {
-	registry    *prometheus.Registry
-	passes      *prometheus.CounterVec
-	passSeconds prometheus.Histogram
-	issues      *prometheus.CounterVec
-	statements  prometheus.Counter
-	requests    *prometheus.CounterVec
-	webhooks    *prometheus.CounterVec
+	set         *vm.Set
+	passSeconds *vm.PrometheusHistogram
+	statements  *vm.Counter
+}
+
+func init() {
+	// # HELP and # TYPE lines, as Prometheus's own exposition has them.
+	vm.ExposeMetadata(true)
 }
 
 func newMetrics() *metrics {
+	set := vm.NewSet()
 	m := &metrics{
-		registry: prometheus.NewRegistry(),
-		passes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "liaisonbot_sync_passes_total", Help: "Sync passes by result (ok or error).",
-		}, []string{"result"}),
-		passSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "liaisonbot_sync_pass_seconds", Help: "Duration of sync passes.",
-			Buckets: prometheus.ExponentialBuckets(0.1, 2, 12),
-		}),
-		issues: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "liaisonbot_issues_total", Help: "Statement issues by action (created, updated, failed).",
-		}, []string{"action"}),
-		statements: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "liaisonbot_statements_changed_total", Help: "Statements stored new or changed from the datatracker.",
-		}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "liaisonbot_outbound_requests_total", Help: "HTTP requests to GitHub and the datatracker by service and status code.",
-		}, []string{"service", "code"}),
+		set:         set,
+		passSeconds: set.NewPrometheusHistogramExt("liaisonbot_sync_pass_seconds", vm.ExponentialBuckets(0.1, 2, 12)),
+		statements:  set.NewCounter("liaisonbot_statements_changed_total"),
 	}
-	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "liaisonbot_webhook_errors_total", Help: "Webhook deliveries refused or not recorded, by HTTP status.",
-	}, []string{"code"})
-	m.registry.MustRegister(m.webhooks, m.passes, m.passSeconds, m.issues, m.statements, m.requests,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Series that exist before their first event, so a rate over them is
+	// defined from the start.
+	for _, r := range []string{"ok", "error"} {
+		m.counter("liaisonbot_sync_passes_total", "result", r)
+	}
+	for _, a := range []string{"created", "updated", "failed"} {
+		m.counter("liaisonbot_issues_total", "action", a)
+	}
 	return m
+}
+
+// counter is the series of name with one label; names and label values are
+// the app's own words, never outside text.
+func (m *metrics) counter(name, label, value string) *vm.Counter {
+	return m.set.GetOrCreateCounter(fmt.Sprintf("%s{%s=%q}", name, label, value))
+}
+
+// ServeHTTP writes the app's series, then the Go runtime's and the
+// process's (go_*, process_*).
+func (m *metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	m.set.WritePrometheus(w)
+	vm.WriteProcessMetrics(w)
 }
 
 // webhookRefused counts deliveries refused (400, 413) or not recorded
 // (500: GitHub marks them failed and the recovery asks for them again).
 func (m *metrics) webhookRefused(code int) {
-	m.webhooks.WithLabelValues(strconv.Itoa(code)).Inc()
+	m.counter("liaisonbot_webhook_errors_total", "code", strconv.Itoa(code)).Inc()
 }
 
 func (m *metrics) observePass(rep schedule.Report, err error, d time.Duration) {
@@ -61,12 +70,12 @@ func (m *metrics) observePass(rep schedule.Report, err error, d time.Duration) {
 	if err != nil {
 		result = "error"
 	}
-	m.passes.WithLabelValues(result).Inc()
-	m.passSeconds.Observe(d.Seconds())
-	m.issues.WithLabelValues("created").Add(float64(rep.Result.Created))
-	m.issues.WithLabelValues("updated").Add(float64(rep.Result.Updated))
-	m.issues.WithLabelValues("failed").Add(float64(rep.Result.Failed))
-	m.statements.Add(float64(rep.Pull.Changed))
+	m.counter("liaisonbot_sync_passes_total", "result", result).Inc()
+	m.passSeconds.Update(d.Seconds())
+	m.counter("liaisonbot_issues_total", "action", "created").Add(rep.Result.Created)
+	m.counter("liaisonbot_issues_total", "action", "updated").Add(rep.Result.Updated)
+	m.counter("liaisonbot_issues_total", "action", "failed").Add(rep.Result.Failed)
+	m.statements.Add(rep.Pull.Changed)
 }
 
 // countingTransport counts a service's requests by status code.
@@ -82,7 +91,8 @@ func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err == nil {
 		code = strconv.Itoa(resp.StatusCode)
 	}
-	t.m.requests.WithLabelValues(t.service, code).Inc()
+	// Labels in name order, as Prometheus writes them.
+	t.m.set.GetOrCreateCounter(fmt.Sprintf("liaisonbot_outbound_requests_total{code=%q,service=%q}", code, t.service)).Inc()
 	return resp, err
 }
 

@@ -20,7 +20,6 @@ import (
 	"github.com/google/go-github/v62/github"
 	"github.com/gregjones/httpcache"
 	"github.com/palantir/go-githubapp/githubapp"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
 	"github.com/liaisonbot/liaisonbot/internal/config"
@@ -259,7 +258,7 @@ func (s *Server) Serve(ctx context.Context) error {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/health", s.health)
-	mux.Handle("GET /api/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /api/metrics", s.metrics)
 	if s.inbox != nil {
 		mux.Handle("POST "+WebhookRoute, webhookHandler(s.cfg.Github.App.WebhookSecret, s.inbox, s.handlers, s.metrics.webhookRefused))
 	}

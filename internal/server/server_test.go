@@ -119,7 +119,9 @@ func TestServeHealthMetricsAndShutdown(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, m := range []string{`liaisonbot_sync_passes_total{result="ok"}`, `liaisonbot_issues_total{action="created"} 3`, `liaisonbot_outbound_requests_total{code="201",service="github"}`} {
+	for _, m := range []string{`liaisonbot_sync_passes_total{result="ok"}`, `liaisonbot_issues_total{action="created"} 3`, `liaisonbot_outbound_requests_total{code="201",service="github"}`,
+		"# TYPE liaisonbot_issues_total counter", `liaisonbot_sync_pass_seconds_bucket{le="0.1"}`, "\nliaisonbot_sync_pass_seconds_count ",
+		"\ngo_goroutines ", "\nprocess_resident_memory_bytes "} {
 		if !strings.Contains(string(body), m) {
 			t.Errorf("metrics lack %s", m)
 		}

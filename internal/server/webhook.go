@@ -73,6 +73,33 @@ func (h *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusBadRequest, "content type %q: want application/json (set the app's webhook to JSON)", r.Header.Get("Content-Type"))
 		return
 	}
+	p, code, err := h.prepare(w, r, event, id)
+	if err != nil {
+		h.fail(w, code, "%v", err)
+		return
+	}
+	if p == nil {
+		// ping, or an event the app does not handle: nothing to record.
+		if event == "ping" {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	if err := h.in.Commit(r.Context(), *p); err != nil {
+		h.fail(w, http.StatusInternalServerError, "failed to record the delivery; GitHub can redeliver it")
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// prepare reads and verifies the body and hands it to the inbox to
+// prepare. The body's buffer goes back to the pool before the commit waits
+// for the disk, so a burst needs as many buffers as requests being read,
+// not as many as are waiting. A nil result with no error is a delivery
+// the app does not record.
+func (h *webhook) prepare(w http.ResponseWriter, r *http.Request, event, id string) (*inbox.Prepared, int, error) {
 	buf := bodies.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= 1<<20 { // keep the pool's buffers small
@@ -87,32 +114,22 @@ func (h *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxPayload)); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			h.fail(w, http.StatusRequestEntityTooLarge, "payload over GitHub's 25 MB cap")
-			return
+			return nil, http.StatusRequestEntityTooLarge, errors.New("payload over GitHub's 25 MB cap")
 		}
-		h.fail(w, http.StatusBadRequest, "failed to read the payload: %v", err)
-		return
+		return nil, http.StatusBadRequest, fmt.Errorf("failed to read the payload: %w", err)
 	}
 	payload := buf.Bytes()
 	if !h.signed(payload, r.Header.Get("X-Hub-Signature-256")) {
-		h.fail(w, http.StatusBadRequest, "missing or wrong X-Hub-Signature-256")
-		return
+		return nil, http.StatusBadRequest, errors.New("missing or wrong X-Hub-Signature-256")
 	}
 	if !h.handled[event] {
-		if event == "ping" {
-			w.WriteHeader(http.StatusOK)
-			return
-		}
-		w.WriteHeader(http.StatusAccepted)
-		return
+		return nil, 0, nil
 	}
-	// The inbox copies what it keeps (compressed) before it returns, so
-	// the buffer can go back to the pool.
-	if err := h.in.Schedule(r.Context(), githubapp.Dispatch{EventType: event, DeliveryID: id, Payload: payload}); err != nil {
-		h.fail(w, http.StatusInternalServerError, "failed to record the delivery; GitHub can redeliver it")
-		return
+	p, err := h.in.Prepare(githubapp.Dispatch{EventType: event, DeliveryID: id, Payload: payload})
+	if err != nil {
+		return nil, http.StatusBadRequest, err
 	}
-	w.WriteHeader(http.StatusOK)
+	return &p, 0, nil
 }
 
 // signed checks GitHub's HMAC-SHA256 of the payload in constant time.

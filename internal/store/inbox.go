@@ -96,54 +96,75 @@ func CompressPayload(dst, p []byte) []byte {
 	return s2.Encode(dst[:cap(dst)], p)
 }
 
-// DeliveryRef is where an unfinished delivery stands in the queue.
-type DeliveryRef struct {
-	Seq         int64
+// Backlog is what an ordering key has waiting in the inbox.
+type Backlog struct {
 	OrderingKey string
-	Due         time.Time
+	// Unfinished counts its deliveries pending or in progress.
+	Unfinished int
+	// Oldest is the sequence number of the oldest, which runs first, and
+	// Due when it may run (a retry waits).
+	Oldest int64
+	Due    time.Time
 }
 
-// UnfinishedDeliveries lists the deliveries still to process, oldest
-// first, so a starting process can queue them again.
-func (s *Store) UnfinishedDeliveries(ctx context.Context) ([]DeliveryRef, error) {
+// Backlogs lists the ordering keys with deliveries still to process, so a
+// starting process can queue them again: one row per key, however many
+// deliveries wait.
+func (s *Store) Backlogs(ctx context.Context) ([]Backlog, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT seq, ordering_key, next_attempt_at FROM deliveries
-		WHERE status IN ($1, $2) ORDER BY seq`, DeliveryPending, DeliveryProcessing)
+		SELECT k.ordering_key, k.n, d.seq, d.next_attempt_at
+		FROM (SELECT ordering_key, COUNT(*) AS n, MIN(seq) AS oldest FROM deliveries
+		      WHERE status IN ($1, $2) GROUP BY ordering_key) k
+		JOIN deliveries d ON d.seq = k.oldest
+		ORDER BY d.seq`, DeliveryPending, DeliveryProcessing)
 	if err != nil {
 		return nil, fmt.Errorf("failed to list unfinished webhook deliveries: %w", err)
 	}
 	defer rows.Close()
-	var out []DeliveryRef
+	var out []Backlog
 	for rows.Next() {
-		var r DeliveryRef
+		var b Backlog
 		var due string
-		if err := rows.Scan(&r.Seq, &r.OrderingKey, &due); err != nil {
+		if err := rows.Scan(&b.OrderingKey, &b.Unfinished, &b.Oldest, &due); err != nil {
 			return nil, fmt.Errorf("failed to list unfinished webhook deliveries: %w", err)
 		}
-		if r.Due, err = parseTime(due); err != nil {
+		if b.Due, err = parseTime(due); err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		out = append(out, b)
 	}
 	return out, rows.Err()
 }
 
+// StartNext starts the oldest pending delivery with the ordering key, as
+// StartDelivery does; ok is false when the key has none pending.
+func (s *Store) StartNext(ctx context.Context, key string) (d Delivery, ok bool, err error) {
+	return s.start(ctx, `seq = (SELECT seq FROM deliveries WHERE ordering_key = $3 AND status = $4 ORDER BY seq LIMIT 1)`, key)
+}
+
 // StartDelivery marks a pending delivery processing, counts the attempt
 // and returns it with its payload; ok is false when it is no longer
-// pending.
+// pending. A payload that cannot be read is kept as failed, and the error
+// says why.
 func (s *Store) StartDelivery(ctx context.Context, seq int64) (d Delivery, ok bool, err error) {
+	return s.start(ctx, `seq = $3 AND status = $4`, seq)
+}
+
+// start starts the pending delivery that where ($3 its argument, $4 the
+// pending status) selects.
+func (s *Store) start(ctx context.Context, where string, arg any) (d Delivery, ok bool, err error) {
 	var received string
 	err = s.db.QueryRowContext(ctx, `
 		UPDATE deliveries SET status = $1, attempts = attempts + 1, updated_at = $2
-		WHERE seq = $3 AND status = $4
+		WHERE `+where+`
 		RETURNING seq, guid, event, ordering_key, payload, attempts, received_at`,
-		DeliveryProcessing, formatTime(s.now()), seq, DeliveryPending,
+		DeliveryProcessing, formatTime(s.now()), arg, DeliveryPending,
 	).Scan(&d.Seq, &d.GUID, &d.Event, &d.OrderingKey, &d.Payload, &d.Attempts, &received)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, false, nil
 	}
 	if err != nil {
-		return Delivery{}, false, fmt.Errorf("failed to start webhook delivery %d: %w", seq, err)
+		return Delivery{}, false, fmt.Errorf("failed to start a webhook delivery: %w", err)
 	}
 	d.Status = DeliveryProcessing
 	if d.ReceivedAt, err = parseTime(received); err == nil {
@@ -152,7 +173,7 @@ func (s *Store) StartDelivery(ctx context.Context, seq int64) (d Delivery, ok bo
 	if err != nil {
 		// Unreadable for good: kept as failed with the reason, not retried.
 		cause := fmt.Errorf("failed to read webhook delivery %s: %w", d.GUID, err)
-		if ferr := s.FinishDelivery(ctx, seq, cause, time.Time{}); ferr != nil {
+		if ferr := s.FinishDelivery(ctx, d.Seq, cause, time.Time{}); ferr != nil {
 			return Delivery{}, false, errors.Join(cause, ferr)
 		}
 		return Delivery{}, false, cause

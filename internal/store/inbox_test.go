@@ -40,13 +40,14 @@ func TestInboxLifecycle(t *testing.T) {
 	seqs, err := s.RecordDeliveries(ctx, []Delivery{
 		{GUID: "1", Event: "issues", OrderingKey: "o/r#1", Payload: []byte(`{"n":1}`)},
 		{GUID: "2", Event: "issue_comment", OrderingKey: "o/r#1", Payload: []byte(`{"n":2}`)},
+		{GUID: "3", Event: "issues", OrderingKey: "o/r#2", Payload: []byte(`{"n":3}`)},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, ok, err := s.StartDelivery(ctx, seqs[0])
-	if err != nil || !ok || string(d.Payload) != `{"n":1}` || d.Attempts != 1 || d.Event != "issues" {
-		t.Fatalf("StartDelivery = %+v, %v, %v", d, ok, err)
+	d, ok, err := s.StartNext(ctx, "o/r#1")
+	if err != nil || !ok || d.Seq != seqs[0] || string(d.Payload) != `{"n":1}` || d.Attempts != 1 || d.Event != "issues" {
+		t.Fatalf("StartNext = %+v, %v, %v", d, ok, err)
 	}
 	if _, ok, _ := s.StartDelivery(ctx, seqs[0]); ok {
 		t.Fatal("a delivery in progress was started twice")
@@ -54,11 +55,24 @@ func TestInboxLifecycle(t *testing.T) {
 	if err := s.FinishDelivery(ctx, seqs[0], errors.New("boom"), now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	refs, _ := s.UnfinishedDeliveries(ctx)
-	if len(refs) != 2 || refs[0].Seq != seqs[0] || !refs[0].Due.Equal(now.Add(time.Minute)) || refs[1].OrderingKey != "o/r#1" {
-		t.Fatalf("unfinished = %+v", refs)
+	// One row per key: the count, and the oldest with its retry time.
+	backlogs, err := s.Backlogs(ctx)
+	want := []Backlog{
+		{OrderingKey: "o/r#1", Unfinished: 2, Oldest: seqs[0], Due: now.Add(time.Minute)},
+		{OrderingKey: "o/r#2", Unfinished: 1, Oldest: seqs[2], Due: now},
 	}
-	d, _, _ = s.StartDelivery(ctx, seqs[0])
+	if err != nil || len(backlogs) != len(want) {
+		t.Fatalf("Backlogs = %+v, %v", backlogs, err)
+	}
+	for i := range want {
+		if b := backlogs[i]; b.OrderingKey != want[i].OrderingKey || b.Unfinished != want[i].Unfinished || b.Oldest != want[i].Oldest || !b.Due.Equal(want[i].Due) {
+			t.Errorf("backlog %d = %+v, want %+v", i, b, want[i])
+		}
+	}
+	// The retried head comes first again: order within a key holds.
+	if d, ok, _ := s.StartNext(ctx, "o/r#1"); !ok || d.Seq != seqs[0] {
+		t.Fatalf("StartNext after a retry = %+v, %v; want seq %d", d, ok, seqs[0])
+	}
 	if err := s.FinishDelivery(ctx, seqs[0], errors.New("boom again"), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +102,10 @@ func TestInboxLifecycle(t *testing.T) {
 		s.StartDelivery(ctx, seq)
 		s.FinishDelivery(ctx, seq, nil, time.Time{})
 	}
-	if n, err := s.PurgeDeliveries(ctx, now.Add(time.Hour)); err != nil || n != 2 {
+	if _, ok, err := s.StartNext(ctx, "o/r#1"); ok || err != nil {
+		t.Errorf("StartNext on a finished key = %v, %v", ok, err)
+	}
+	if n, err := s.PurgeDeliveries(ctx, now.Add(time.Hour)); err != nil || n != 3 {
 		t.Errorf("purged %d, %v", n, err)
 	}
 }

@@ -1,7 +1,6 @@
 package tracker
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"net/mail"
@@ -234,12 +233,8 @@ func Marker(id int) string {
 // ManualMarker marks an issue the app normalised from the intake form.
 const ManualMarker = "<!-- liaisonbot:manual -->"
 
-type bodyData struct {
-	Marker, Metadata, Assignment, Statement, Acknowledgement, AckSHA string
-}
-
 func (r *Renderer) body(st *liaison.Statement, tg Target, ack *Acknowledgement) string {
-	d := bodyData{
+	d := apptemplates.Issue{
 		Marker:          Marker(st.ID),
 		Metadata:        r.metadata(st, tg),
 		Assignment:      assignmentNote(tg),
@@ -250,18 +245,9 @@ func (r *Renderer) body(st *liaison.Statement, tg Target, ack *Acknowledgement) 
 	}
 	d.Statement = r.statementSection(st, func(quote string) int {
 		d.Statement = quote
-		return utf8.RuneCountInString(execIssue(d))
+		return utf8.RuneCountInString(apptemplates.IssueBody(d))
 	})
-	return execIssue(d)
-}
-
-func execIssue(d bodyData) string {
-	var b bytes.Buffer
-	if err := apptemplates.Text.ExecuteTemplate(&b, "issue.md.tmpl", d); err != nil {
-		// The template is the app's own and fixed at build time.
-		panic(fmt.Sprintf("issue.md.tmpl: %v", err))
-	}
-	return b.String()
+	return apptemplates.IssueBody(d)
 }
 
 // statementSection quotes the body inertly and, when the issue would pass

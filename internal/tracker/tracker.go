@@ -1,7 +1,6 @@
 package tracker
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -358,15 +357,8 @@ func (t *Tracker) update(ctx context.Context, p *Plan) error {
 	// The comment goes first: the changes are read from the issue as it is,
 	// and once the body is rewritten they could not be told again.
 	if len(changes) > 0 || dead {
-		var b bytes.Buffer
-		data := struct {
-			Changes       []string
-			Dead, AckKept bool
-		}{changes, dead, ackKept}
-		if err := apptemplates.Text.ExecuteTemplate(&b, "update-comment.md.tmpl", data); err != nil {
-			return fmt.Errorf("failed to render the update comment: %w", err)
-		}
-		if err := t.Pacer.Do(ctx, func() error { return t.Issues.Comment(ctx, p.Repo, p.Number, b.String()) }); err != nil {
+		comment := apptemplates.UpdateComment(apptemplates.Update{Changes: changes, Dead: dead, AckKept: ackKept})
+		if err := t.Pacer.Do(ctx, func() error { return t.Issues.Comment(ctx, p.Repo, p.Number, comment) }); err != nil {
 			return err
 		}
 	}
