@@ -87,6 +87,8 @@ type RepoConfig struct {
 	Routes map[string][]string `yaml:"routes"`
 	// Ack says how acknowledgements go out.
 	Ack AckConfig `yaml:"ack"`
+	// Responses says who reviews response pull requests.
+	Responses ResponsesConfig `yaml:"responses"`
 
 	// set holds the keys written in the file this config came from, so
 	// MergeRepo can tell "written as empty" from "not written". Nil for a
@@ -131,6 +133,22 @@ type AckConfig struct {
 	// ReplyTo is where replies go; empty means From.
 	ReplyTo string `yaml:"reply_to"`
 }
+
+// ResponsesConfig says how response pull requests are reviewed.
+type ResponsesConfig struct {
+	// Reviewers are requested on every response pull request: users, or
+	// teams as "org/team".
+	Reviewers []string `yaml:"reviewers"`
+	// RequiredApprovals is how many approving reviews, with no change
+	// still requested, make a response agreed; default 1.
+	RequiredApprovals int `yaml:"required_approvals"`
+}
+
+// DefaultRequiredApprovals is responses.required_approvals when unwritten.
+const DefaultRequiredApprovals = 1
+
+// MaxReviewers is how many reviewers GitHub lets one request name.
+const MaxReviewers = 15
 
 // DefaultRepoConfig is the config of a repository that says nothing: every
 // incoming statement, acknowledged by hand. `sync --dry-run` uses it
@@ -196,6 +214,7 @@ func (c *RepoConfig) normalize() {
 	c.Ack.Send = AckMode(strings.ToLower(strings.TrimSpace(string(c.Ack.Send))))
 	c.Ack.From = strings.TrimSpace(c.Ack.From)
 	c.Ack.ReplyTo = strings.TrimSpace(c.Ack.ReplyTo)
+	loginsAll(c.Responses.Reviewers)
 }
 
 func lowerAll(list []string) {
@@ -220,6 +239,9 @@ func (c *RepoConfig) fillDefaults() {
 	}
 	if c.Ack.Within == 0 {
 		c.Ack.Within = DefaultAckWithin
+	}
+	if c.Responses.RequiredApprovals == 0 {
+		c.Responses.RequiredApprovals = DefaultRequiredApprovals
 	}
 }
 
@@ -290,6 +312,18 @@ func (c *RepoConfig) Validate() error {
 				ps.add(fmt.Sprintf("%s[%d]", key, i), "%s", msg)
 			}
 		}
+	}
+
+	if len(c.Responses.Reviewers) > MaxReviewers {
+		ps.add("responses.reviewers", "lists %d reviewers; GitHub requests at most %d at once", len(c.Responses.Reviewers), MaxReviewers)
+	}
+	for i, who := range c.Responses.Reviewers {
+		if msg := checkMention(who); msg != "" {
+			ps.add(fmt.Sprintf("responses.reviewers[%d]", i), "%s", msg)
+		}
+	}
+	if n := c.Responses.RequiredApprovals; n < 0 || n > 10 {
+		ps.add("responses.required_approvals", "%d is not a number of approvals: want 1 to 10", n)
 	}
 
 	switch c.Ack.Send {
@@ -370,6 +404,10 @@ var repoFields = []repoField{
 		func(d, s *RepoConfig) { d.Ack.From = s.Ack.From }},
 	{"ack.reply_to", func(c *RepoConfig) bool { return c.Ack.ReplyTo != "" },
 		func(d, s *RepoConfig) { d.Ack.ReplyTo = s.Ack.ReplyTo }},
+	{"responses.reviewers", func(c *RepoConfig) bool { return len(c.Responses.Reviewers) > 0 },
+		func(d, s *RepoConfig) { d.Responses.Reviewers = slices.Clone(s.Responses.Reviewers) }},
+	{"responses.required_approvals", func(c *RepoConfig) bool { return c.Responses.RequiredApprovals != 0 },
+		func(d, s *RepoConfig) { d.Responses.RequiredApprovals = s.Responses.RequiredApprovals }},
 }
 
 // isSet reports whether c says something about key: it was written in the

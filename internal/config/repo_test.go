@@ -34,6 +34,9 @@ ack:
   within: 2d
   from: "Alice <alice@example.org>"
   reply_to: liaisons@example.org
+responses:
+  reviewers: ["@dave", example-org/liaison-reviewers]
+  required_approvals: 2
 `
 	c, err := ParseRepo("liaison.yml", []byte(data))
 	if err != nil {
@@ -54,6 +57,7 @@ ack:
 		Routes:    map[string][]string{"opsawg": {"alice", "example-org/ops-area"}},
 		Ack: AckConfig{Send: AckAuto, Within: Duration(48 * time.Hour),
 			From: "Alice <alice@example.org>", ReplyTo: "liaisons@example.org"},
+		Responses: ResponsesConfig{Reviewers: []string{"dave", "example-org/liaison-reviewers"}, RequiredApprovals: 2},
 	}
 	want.set = c.set
 	if !reflect.DeepEqual(c, want) {
@@ -120,6 +124,10 @@ func TestParseRepoErrors(t *testing.T) {
 			[]string{`liaison.yml:1: managers[0]: "ietf/iesg" is a team; managers must be listed one login at a time`}},
 		{"badRouteTarget", "routes:\n  opsawg: [\"ops area\"]\n",
 			[]string{`liaison.yml:2: routes.opsawg[0]: "ops area" is neither a GitHub login nor a team (org/team)`}},
+		{"badReviewer", "responses:\n  reviewers: [\"ops area\"]\n",
+			[]string{`liaison.yml:2: responses.reviewers[0]: "ops area" is neither a GitHub login nor a team (org/team)`}},
+		{"badApprovals", "responses:\n  required_approvals: 11\n",
+			[]string{`liaison.yml:2: responses.required_approvals: 11 is not a number of approvals: want 1 to 10`}},
 		{"badAckMode", "ack:\n  send: sometimes\n",
 			[]string{`liaison.yml:2: ack.send: "sometimes" is not a mode: want manual or auto`}},
 		{"badAckWithin", "ack:\n  within: 3 days\n",

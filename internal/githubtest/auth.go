@@ -286,7 +286,12 @@ func (s *Server) ExpireTokens() {
 
 // GET /app
 func (c *call) getApp() {
-	s := c.s
+	c.json(http.StatusOK, c.s.appJSON())
+}
+
+// appJSON renders the App (an integration), as GET /app and check runs
+// carry it.
+func (s *Server) appJSON() map[string]any {
 	// The App belongs to the account of its first installation, or to an
 	// organisation named like it when it has none.
 	owner := s.appSlug
@@ -294,7 +299,7 @@ func (c *call) getApp() {
 		owner = insts[0].account
 	}
 	created := timestamp(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
-	c.json(http.StatusOK, map[string]any{
+	return map[string]any{
 		"id":                  s.appID,
 		"slug":                s.appSlug,
 		"node_id":             fmt.Sprintf("A_%d", s.appID),
@@ -302,15 +307,19 @@ func (c *call) getApp() {
 		"owner":               s.user(owner),
 		"name":                s.appSlug,
 		"description":         "Turns IETF liaison statements into GitHub issues",
-		"external_url":        "https://github.com/liaisonbot/liaisonbot",
+		"external_url":        appExternalURL,
 		"html_url":            htmlBase + "apps/" + s.appSlug,
 		"created_at":          created,
 		"updated_at":          created,
 		"permissions":         appPermissions(),
 		"events":              appEvents,
 		"installations_count": len(s.installations),
-	})
+	}
 }
+
+// appExternalURL is the App's homepage, which GitHub also uses as a check
+// run's details_url when the App gives none.
+const appExternalURL = "https://github.com/liaisonbot/liaisonbot"
 
 // sortedInstallations lists installations by id.
 func (s *Server) sortedInstallations() []*installation {

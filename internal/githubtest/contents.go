@@ -2,7 +2,9 @@ package githubtest
 
 import (
 	"crypto/sha1"
+	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path"
@@ -21,16 +23,18 @@ func (c *call) getContents() {
 	if !ok {
 		return
 	}
-	ref := r.normalizeRef(c.r.URL.Query().Get("ref"))
-	files, ok := r.files[ref]
-	if !ok {
-		if ref == r.defaultBranch {
+	given := c.r.URL.Query().Get("ref")
+	ref := r.shortRef(given)
+	cm := r.resolve(given)
+	if cm == nil {
+		if r.isEmpty() && ref == r.defaultBranch {
 			c.error(http.StatusNotFound, "This repository is empty.")
 		} else {
 			c.error(http.StatusNotFound, "No commit found for the ref "+ref)
 		}
 		return
 	}
+	files := cm.files
 	p := strings.Trim(c.params["path"], "/")
 	if content, ok := files[p]; ok {
 		c.json(http.StatusOK, c.fileJSON(r, ref, p, content))
@@ -132,4 +136,113 @@ func treeSHA(files map[string][]byte, paths []string) string {
 		h.Write([]byte(p + "\x00" + blobSHA(files[p]) + "\n"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// putSignature is a committer or author given to PUT contents.
+type putSignature struct {
+	Name  *string `json:"name"`
+	Email *string `json:"email"`
+}
+
+// PUT /repos/{owner}/{repo}/contents/{path}: creates (201) or updates (200)
+// a file with a new commit on branch (default: the default branch) and
+// answers {content, commit}. An update needs the blob sha of the file it
+// replaces: without it 422, with a stale one 409. An empty repository gets
+// its first commit on the default branch; any other missing branch is 404.
+// Open pull requests whose head is the branch get pull_request
+// synchronize.
+func (c *call) putContents() {
+	r, ok := c.repo()
+	if !ok {
+		return
+	}
+	var req struct {
+		Message   *string       `json:"message"`
+		Content   *string       `json:"content"`
+		SHA       *string       `json:"sha"`
+		Branch    *string       `json:"branch"`
+		Committer *putSignature `json:"committer"`
+		Author    *putSignature `json:"author"`
+	}
+	if !c.decode(&req) {
+		return
+	}
+	switch {
+	case req.Message == nil:
+		c.invalidRequest(`"message" wasn't supplied.`)
+		return
+	case req.Content == nil:
+		c.invalidRequest(`"content" wasn't supplied.`)
+		return
+	}
+	for _, sig := range []struct {
+		name string
+		sig  *putSignature
+	}{{"committer", req.Committer}, {"author", req.Author}} {
+		if sig.sig != nil && (sig.sig.Name == nil || sig.sig.Email == nil) {
+			c.invalidRequest(fmt.Sprintf(`For 'properties/%s', "name" and "email" are required.`, sig.name))
+			return
+		}
+	}
+	p := strings.Trim(c.params["path"], "/")
+	branch := r.defaultBranch
+	if req.Branch != nil && *req.Branch != "" {
+		branch = r.shortRef(*req.Branch)
+	}
+	parent := r.branchHead(branch)
+	if parent == nil && !(r.isEmpty() && branch == r.defaultBranch) {
+		c.error(http.StatusNotFound, "Branch "+branch+" not found")
+		return
+	}
+	content, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\n", "", "\r", "").Replace(*req.Content))
+	if err != nil {
+		c.unprocessableMessage("content is not valid Base64")
+		return
+	}
+	var existing []byte
+	if parent != nil {
+		existing = parent.files[p]
+		if existing == nil && pathClashes(parent.files, p) {
+			c.unprocessableMessage(fmt.Sprintf("Invalid path: %s is a directory, or a file is in the way", p))
+			return
+		}
+	}
+	switch {
+	case existing != nil && (req.SHA == nil || *req.SHA == ""):
+		c.invalidRequest(`"sha" wasn't supplied.`)
+		return
+	case req.SHA != nil && *req.SHA != "" && (existing == nil || !strings.EqualFold(*req.SHA, blobSHA(existing))):
+		c.error(http.StatusConflict, fmt.Sprintf("%s does not match %s", p, *req.SHA))
+		return
+	}
+	bot := c.s.personSignature(c.actor())
+	committer, author := bot, bot
+	if req.Committer != nil {
+		committer = signature{name: *req.Committer.Name, email: *req.Committer.Email}
+		author = committer
+	}
+	if req.Author != nil {
+		author = signature{name: *req.Author.Name, email: *req.Author.Email}
+	}
+	cm := c.s.newCommit(r, parent, map[string][]byte{p: append([]byte{}, content...)}, *req.Message, author, committer)
+	c.s.setBranch(r, branch, cm.sha, c.actor(), true)
+	file := c.fileJSON(r, branch, p, content)
+	delete(file, "content")
+	delete(file, "encoding")
+	status := http.StatusCreated
+	if existing != nil {
+		status = http.StatusOK
+	}
+	c.json(status, map[string]any{"content": file, "commit": c.s.commitJSON(r, cm)})
+}
+
+// pathClashes reports whether a new file at p would be a directory that
+// holds files, or lie under a path that is a file.
+func pathClashes(files map[string][]byte, p string) bool {
+	for other := range files {
+		if strings.HasPrefix(other, p+"/") || strings.HasPrefix(p, other+"/") {
+			return true
+		}
+	}
+	return false
 }

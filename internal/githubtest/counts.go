@@ -14,8 +14,8 @@ type Counts struct {
 	Reads, Writes int
 	// ContentCreating counts requests to the routes the fake takes to be
 	// content-creating for GitHub's secondary limit (creating issues,
-	// comments and reactions; see route.contentCreating), whatever became
-	// of them.
+	// comments, reactions and pull requests, and committing files; see
+	// route.contentCreating), whatever became of them.
 	ContentCreating int
 	// NotModified counts 304 answers to conditional requests.
 	NotModified int

@@ -1,8 +1,10 @@
 package githubtest
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -162,7 +164,9 @@ func (s *Server) AddIssue(fullName string, in Issue) int {
 
 // AddPullRequest seeds a pull request as the issue endpoints see it (it
 // shares the issue numbers and shows in issue lists with a pull_request
-// key) and returns its number. The pulls endpoints are not served yet.
+// key) and returns its number. It has no branches, so the pulls endpoints
+// answer 404 for it and it sends no pull_request webhooks; OpenPullAs (or
+// the App's POST /pulls) opens a pull request with branches.
 func (s *Server) AddPullRequest(fullName, user, title string) int {
 	return s.AddIssue(fullName, Issue{Title: title, User: user, PullRequest: true})
 }
@@ -183,4 +187,145 @@ func (s *Server) AddComment(fullName string, n int, user, body string) int64 {
 	is.comments = append(is.comments, cm)
 	is.updatedAt = now
 	return cm.id
+}
+
+// PullRequest is a snapshot of a pull request with branches (opened
+// through the API or with OpenPullAs), for assertions.
+type PullRequest struct {
+	Number                             int
+	Title, Body, User, Head, Base      string
+	HeadSHA, State                     string
+	Draft, Merged                      bool
+	RequestedReviewers, RequestedTeams []string
+	Labels                             []string
+}
+
+// Review is a snapshot of a submitted pull request review; State is
+// APPROVED, CHANGES_REQUESTED or COMMENTED, as the REST API spells it.
+type Review struct {
+	ID                          int64
+	User, State, Body, CommitID string
+}
+
+// CheckRun is a snapshot of a check run.
+type CheckRun struct {
+	ID                                int64
+	Name, HeadSHA, Status, Conclusion string
+	Title, Summary, Text              string
+	Annotations                       []Annotation
+}
+
+// Annotation is one annotation of a check run.
+type Annotation struct {
+	Path               string
+	StartLine, EndLine int
+	Level, Message     string
+}
+
+func snapshotPull(is *issue) PullRequest {
+	pr := is.pull
+	out := PullRequest{
+		Number: is.number, Title: is.title, Body: is.body, User: is.user, Head: pr.head, Base: pr.base,
+		HeadSHA: pr.headSHA, State: is.state, Draft: pr.draft, Merged: pr.merged,
+		RequestedReviewers: slices.Clone(pr.reviewers), RequestedTeams: slices.Clone(pr.teams),
+	}
+	for _, l := range is.labels {
+		out.Labels = append(out.Labels, l.name)
+	}
+	return out
+}
+
+// PullRequests returns the repository's pull requests with branches, by
+// number (those seeded with AddPullRequest are only in Issues).
+func (s *Server) PullRequests(fullName string) []PullRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []PullRequest
+	for _, is := range s.mustRepo(fullName).issues {
+		if is.pull != nil {
+			out = append(out, snapshotPull(is))
+		}
+	}
+	slices.SortFunc(out, func(a, b PullRequest) int { return cmp.Compare(a.Number, b.Number) })
+	return out
+}
+
+// PullRequest returns pull request number n of the repository, and
+// whether it exists (with branches).
+func (s *Server) PullRequest(fullName string, n int) (PullRequest, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	is := s.mustRepo(fullName).issue(n)
+	if is == nil || is.pull == nil {
+		return PullRequest{}, false
+	}
+	return snapshotPull(is), true
+}
+
+// Reviews returns the reviews of pull request n in the order they were
+// submitted (nil when there is no such pull request).
+func (s *Server) Reviews(fullName string, n int) []Review {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	is := s.mustRepo(fullName).issue(n)
+	if is == nil || is.pull == nil {
+		return nil
+	}
+	out := make([]Review, 0, len(is.pull.reviews))
+	for _, rv := range is.pull.reviews {
+		out = append(out, Review{ID: rv.id, User: rv.user, State: rv.state, Body: rv.body, CommitID: rv.commitID})
+	}
+	return out
+}
+
+// File returns the content of path at ref — a branch name ("heads/…" and
+// "refs/heads/…" too), a tag or a commit sha; "" is the default branch —
+// and whether it exists there.
+func (s *Server) File(fullName, ref, path string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cm := s.mustRepo(fullName).resolve(ref)
+	if cm == nil {
+		return nil, false
+	}
+	content, ok := cm.files[strings.Trim(path, "/")]
+	return bytes.Clone(content), ok
+}
+
+// Branches returns the repository's branch names, sorted.
+func (s *Server) Branches(fullName string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mustRepo(fullName).branches()
+}
+
+// HeadSHA returns the sha of branch's head commit, or "" when there is no
+// such branch.
+func (s *Server) HeadSHA(fullName, branch string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.mustRepo(fullName)
+	return r.refs[branchRef(r.shortRef(branch))]
+}
+
+// CheckRuns returns the repository's check runs in the order they were
+// created, with their current state.
+func (s *Server) CheckRuns(fullName string) []CheckRun {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.mustRepo(fullName)
+	out := make([]CheckRun, 0, len(r.checkRuns))
+	for _, run := range r.checkRuns {
+		cr := CheckRun{
+			ID: run.id, Name: run.name, HeadSHA: run.headSHA, Status: run.status, Conclusion: run.conclusion,
+			Title: run.title, Summary: run.summary, Text: run.text,
+		}
+		for _, a := range run.annotations {
+			cr.Annotations = append(cr.Annotations, Annotation{
+				Path: a.path, StartLine: a.startLine, EndLine: a.endLine, Level: a.level, Message: a.message,
+			})
+		}
+		out = append(out, cr)
+	}
+	return out
 }

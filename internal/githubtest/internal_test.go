@@ -24,6 +24,12 @@ func TestMatch(t *testing.T) {
 		{"GET", "/repos/o/r/contents/", "", nil},
 		{"GET", "/api/v3/repos/o/r", "", nil},
 		{"PUT", "/repos/o/r", "", nil},
+		{"GET", "/repos/o/r/git/ref/heads/feature/x", "/repos/{owner}/{repo}/git/ref/{ref}", map[string]string{"ref": "heads/feature/x"}},
+		{"PUT", "/repos/o/r/contents/docs/a%20b.md", "/repos/{owner}/{repo}/contents/{path}", map[string]string{"path": "docs/a b.md"}},
+		{"GET", "/repos/o/r/pulls/7/files", "/repos/{owner}/{repo}/pulls/{pull_number}/files", map[string]string{"pull_number": "7"}},
+		{"GET", "/repos/o/r/pulls/comments", "", nil},
+		{"PATCH", "/repos/o/r/check-runs/12", "/repos/{owner}/{repo}/check-runs/{check_run_id}", map[string]string{"check_run_id": "12"}},
+		{"PATCH", "/repos/o/r/check-runs/x", "", nil},
 	}
 	for _, tc := range tests {
 		rt, params := match(tc.method, tc.path)

@@ -287,6 +287,7 @@ func (c *call) editIssue() {
 			is.state, is.stateReason, is.closedAt, is.closedBy = "closed", reason, now, c.actor()
 		} else {
 			is.state, is.stateReason, is.closedAt, is.closedBy = "open", "reopened", time.Time{}, ""
+			r.refreshPull(is)
 		}
 	}
 	is.updatedAt = now

@@ -266,10 +266,14 @@ func (s *Server) issueJSON(r *repo, is *issue) map[string]any {
 	if is.pullRequest {
 		pr := s.apiURL("repos/%s/%s/pulls/%d", r.owner, r.name, is.number)
 		phtml := fmt.Sprintf("%s%s/pull/%d", htmlBase, r.fullName(), is.number)
+		draft, mergedAt := false, any(nil)
+		if is.pull != nil {
+			draft, mergedAt = is.pull.draft, nullableTime(is.pull.mergedAt)
+		}
 		m["html_url"] = phtml
-		m["draft"] = false
+		m["draft"] = draft
 		m["pull_request"] = map[string]any{
-			"url": pr, "html_url": phtml, "diff_url": phtml + ".diff", "patch_url": phtml + ".patch", "merged_at": nil,
+			"url": pr, "html_url": phtml, "diff_url": phtml + ".diff", "patch_url": phtml + ".patch", "merged_at": mergedAt,
 		}
 	}
 	return m

@@ -202,27 +202,35 @@ func (v *validator) validateRequest(c *call) error {
 
 // validateResponse checks the fake's own response against its operation:
 // a wrong shape here is a bug in the fake, which the app would otherwise
-// be tested against.
+// be tested against. One documented mismatch is bridged: the 409 of PUT
+// …/contents/{path} is a oneOf of basic-error and
+// repository-rule-violation-error, two schemas without required keys that
+// every error body matches both of, so no body can satisfy the oneOf; its
+// body is not checked.
 func (v *validator) validateResponse(c *call) error {
 	resp := c.resp
 	if resp.drop || resp.status == http.StatusNotModified {
 		return nil
+	}
+	opts := options()
+	if c.route.key() == "PUT /repos/{owner}/{repo}/contents/{path}" && resp.status == http.StatusConflict {
+		opts.ExcludeResponseBody = true
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: v.requestInput(c, c.body),
 		Status:                 resp.status,
 		Header:                 resp.header,
 		Body:                   io.NopCloser(bytes.NewReader(resp.body)),
-		Options:                options(),
+		Options:                opts,
 	}
 	return openapi3filter.ValidateResponse(context.Background(), in)
 }
 
-// webhookKey is the x-webhooks key of an event and action: the event's
-// underscores become hyphens ("issue_comment", "created" →
-// "issue-comment-created").
+// webhookKey is the x-webhooks key of an event and action: underscores
+// become hyphens ("issue_comment", "created" → "issue-comment-created";
+// "pull_request", "review_requested" → "pull-request-review-requested").
 func webhookKey(event, action string) string {
-	return strings.ReplaceAll(event, "_", "-") + "-" + action
+	return strings.ReplaceAll(event+"-"+action, "_", "-")
 }
 
 // validateWebhook checks a payload the fake is about to send against the

@@ -2,6 +2,7 @@ package githubtest
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -199,6 +200,7 @@ func (s *Server) ReopenAs(fullName string, n int, login string) {
 	}
 	before := captureIssue(is)
 	is.state, is.stateReason, is.closedAt, is.closedBy, is.updatedAt = "open", "reopened", time.Time{}, "", s.now()
+	r.refreshPull(is)
 	s.emitChanges(r, is, login, before)
 }
 
@@ -219,4 +221,183 @@ func (s *Server) touched(is *issue, changed bool) {
 	if changed {
 		is.updatedAt = s.now()
 	}
+}
+
+// personPull is pull request number n, with branches, of the repository
+// login acts in. Callers hold s.mu.
+func (s *Server) personPull(fullName string, n int, login string) (*repo, *issue) {
+	r, is := s.personIssue(fullName, n, login)
+	if is.pull == nil {
+		s.tb.Fatalf("githubtest: %s#%d is not a pull request with branches (AddPullRequest seeds one without)", fullName, n)
+	}
+	return r, is
+}
+
+func (s *Server) needWrite(r *repo, login, what string) {
+	if !s.may(r, login, RoleWrite) {
+		s.tb.Fatalf("githubtest: %s (role %q) may not %s in %s: GitHub requires write or more", login, r.roleOf(login), what, r.fullName())
+	}
+}
+
+// OpenPullAs opens a pull request of head ("branch" or "owner:branch")
+// into base as login, as from the web interface, returns its number and
+// queues pull_request opened. Anyone who can see the repository may open
+// one; GitHub's refusals (unknown branches, no commits between them, an
+// open pull request for the same branches) fail the test.
+func (s *Server) OpenPullAs(fullName, login, head, base, title, body string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.personRepo(fullName, login)
+	req := openPullRequest{head: head, base: base, title: title, body: body, titleSet: strings.TrimSpace(title) != ""}
+	h, b, errs := r.pullErrors(req)
+	if len(errs) > 0 {
+		s.tb.Fatalf("githubtest: GitHub would refuse the pull request of %s into %s by %s: %+v", head, base, login, errs)
+	}
+	return s.openPullAs(r, login, req, h, b).number
+}
+
+// PushFileAs pushes a commit that puts content at path on branch (which
+// must exist) as login, who needs write access, and returns the branch's
+// new head sha. Each open pull request whose head is branch moves to the
+// commit and gets pull_request synchronize with before and after.
+func (s *Server) PushFileAs(fullName, branch, login, path string, content []byte) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.personRepo(fullName, login)
+	s.needWrite(r, login, "push")
+	branch = r.shortRef(branch)
+	if r.branchHead(branch) == nil {
+		s.tb.Fatalf("githubtest: %s has no branch %q to push to", fullName, branch)
+	}
+	p := strings.Trim(path, "/")
+	if p == "" {
+		s.tb.Fatalf("githubtest: PushFileAs needs a path")
+	}
+	cm := s.commitFile(r, branch, p, append([]byte{}, content...), "", s.personSignature(login), login)
+	return cm.sha
+}
+
+// Review states ReviewAs takes, as GitHub's REST API spells them.
+const (
+	ReviewApproved         = "APPROVED"
+	ReviewChangesRequested = "CHANGES_REQUESTED"
+	ReviewCommented        = "COMMENTED"
+)
+
+// ReviewAs submits a review of open pull request n as login with state
+// ReviewApproved, ReviewChangesRequested or ReviewCommented, on the pull
+// request's head commit, and returns its id. It queues
+// pull_request_review submitted (whose review.state GitHub writes in
+// lower case) and withdraws the request for login's review, as GitHub
+// does. As on GitHub, the author may only comment, and requesting changes
+// or commenting needs a body.
+func (s *Server) ReviewAs(fullName string, n int, login, state, body string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, is := s.personPull(fullName, n, login)
+	if !slices.Contains([]string{ReviewApproved, ReviewChangesRequested, ReviewCommented}, state) {
+		s.tb.Fatalf("githubtest: %q is not a review state (want APPROVED, CHANGES_REQUESTED or COMMENTED)", state)
+	}
+	if is.state != "open" {
+		s.tb.Fatalf("githubtest: %s#%d is %s; GitHub takes reviews of open pull requests", fullName, n, is.state)
+	}
+	if state != ReviewCommented && strings.EqualFold(login, is.user) {
+		s.tb.Fatalf("githubtest: %s may not %s their own pull request %s#%d", login, strings.ToLower(state), fullName, n)
+	}
+	if state != ReviewApproved && strings.TrimSpace(body) == "" {
+		s.tb.Fatalf("githubtest: GitHub needs a body for a %s review", state)
+	}
+	now := s.now()
+	rv := &review{id: s.newID(), user: login, state: state, body: body, commitID: is.pull.headSHA, submittedAt: now}
+	pr := is.pull
+	pr.reviews = append(pr.reviews, rv)
+	pr.reviewers = slices.DeleteFunc(pr.reviewers, func(l string) bool { return strings.EqualFold(l, login) })
+	is.updatedAt = now
+	s.emitReview(r, is, rv)
+	return rv.id
+}
+
+// MergeAs merges open pull request n as login, who needs write access: the
+// base branch gets a merge commit with the head's changes since the merge
+// base, and the pull request becomes closed and merged (merged_at,
+// merged_by, merge_commit_sha). It queues pull_request closed with merged
+// true. Drafts, and changes to a file on both branches (a conflict), fail
+// the test, as GitHub would refuse the merge.
+func (s *Server) MergeAs(fullName string, n int, login string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, is := s.personPull(fullName, n, login)
+	s.needWrite(r, login, "merge pull requests")
+	pr := is.pull
+	switch {
+	case is.state != "open":
+		s.tb.Fatalf("githubtest: %s#%d is %s; only an open pull request can be merged", fullName, n, is.state)
+	case pr.draft:
+		s.tb.Fatalf("githubtest: %s#%d is a draft; GitHub does not merge drafts", fullName, n)
+	}
+	baseHead := r.commits[pr.baseSHA]
+	head := r.commits[pr.headSHA]
+	var ancestor map[string][]byte
+	if mb := r.commits[r.mergeBase(pr.headSHA, pr.baseSHA)]; mb != nil {
+		ancestor = mb.files
+	}
+	changes := map[string][]byte{}
+	for _, d := range diffFiles(ancestor, head.files) {
+		if theirs, ours := baseHead.files[d.path], ancestor[d.path]; !sameFile(theirs, ours) && !sameFile(theirs, d.after) {
+			s.tb.Fatalf("githubtest: %s#%d cannot be merged: %s changed on both %s and %s", fullName, n, d.path, pr.head, pr.base)
+		}
+		changes[d.path] = d.after
+	}
+	message := fmt.Sprintf("Merge pull request #%d from %s/%s\n\n%s", n, r.owner, pr.head, is.title)
+	cm := s.newCommit(r, baseHead, changes, message, s.personSignature(login), webFlowSignature, head.sha)
+	now := s.now()
+	pr.merged, pr.mergedAt, pr.mergedBy, pr.mergeCommit = true, now, login, cm.sha
+	is.state, is.closedAt, is.closedBy, is.updatedAt = "closed", now, login, now
+	// The base moves after the pull request is closed, so its baseSHA
+	// stays the commit it was merged into.
+	s.setBranch(r, pr.base, cm.sha, login, true)
+	s.emitPull(r, is, login, "closed", nil)
+}
+
+// ClosePullAs closes open pull request n without merging as login (its
+// author, or triage or more) and queues pull_request closed with merged
+// false.
+func (s *Server) ClosePullAs(fullName string, n int, login string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, is := s.personPull(fullName, n, login)
+	s.needAuthorOrTriage(r, is, login, "close")
+	if is.state != "open" {
+		s.tb.Fatalf("githubtest: %s#%d is already closed", fullName, n)
+	}
+	now := s.now()
+	is.state, is.closedAt, is.closedBy, is.updatedAt = "closed", now, login, now
+	s.emitPull(r, is, login, "closed", nil)
+}
+
+// ReopenPullAs reopens closed, unmerged pull request n as login (its
+// author, or triage or more) and queues pull_request reopened. Its
+// branches must still be there with commits between them, and no other
+// pull request may be open for them, or GitHub would refuse.
+func (s *Server) ReopenPullAs(fullName string, n int, login string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, is := s.personPull(fullName, n, login)
+	s.needAuthorOrTriage(r, is, login, "reopen")
+	pr := is.pull
+	switch {
+	case is.state == "open":
+		s.tb.Fatalf("githubtest: %s#%d is already open", fullName, n)
+	case pr.merged:
+		s.tb.Fatalf("githubtest: %s#%d was merged; GitHub does not reopen merged pull requests", fullName, n)
+	case r.branchHead(pr.head) == nil || r.branchHead(pr.base) == nil:
+		s.tb.Fatalf("githubtest: %s#%d cannot be reopened: a branch is gone", fullName, n)
+	case r.commitsBetween(r.refs[branchRef(pr.base)], r.refs[branchRef(pr.head)]) == 0:
+		s.tb.Fatalf("githubtest: %s#%d cannot be reopened: there are no commits between %s and %s", fullName, n, pr.base, pr.head)
+	case r.openPull(pr.head, pr.base) != nil:
+		s.tb.Fatalf("githubtest: %s#%d cannot be reopened: another pull request is open for %s", fullName, n, pr.head)
+	}
+	is.state, is.stateReason, is.closedAt, is.closedBy, is.updatedAt = "open", "reopened", time.Time{}, "", s.now()
+	r.refreshPull(is)
+	s.emitPull(r, is, login, "reopened", nil)
 }

@@ -113,6 +113,14 @@ func (c *call) invalidRequest(detail string) {
 	})
 }
 
+// unprocessableMessage answers 422 with a validation-error body that has
+// only a message, as GitHub answers the git and contents operations.
+func (c *call) unprocessableMessage(message string) {
+	c.json(http.StatusUnprocessableEntity, validationError{
+		Message: message, DocumentationURL: docsURL, Status: "422",
+	})
+}
+
 // decode parses the JSON request body into v. It answers 400 "Problems
 // parsing JSON" (GitHub's words) or 422 for the wrong types and reports
 // whether the handler may go on. An empty body decodes as {}.

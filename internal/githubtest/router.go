@@ -31,9 +31,10 @@ type route struct {
 	// contentCreating marks requests GitHub counts toward its secondary limit
 	// on content creation. GitHub does not list which requests those are;
 	// the fake counts the ones that create something new for people to
-	// see: issues, comments and reactions. Edits, labels and assignees
-	// change what exists and are only writes (5 points each in the
-	// per-minute point budget, which the fake does not enforce).
+	// see: issues, comments, reactions, pull requests and commits of files.
+	// Edits, labels, assignees, review requests, refs and check runs change
+	// what exists or only annotate it and are only writes (5 points each
+	// in the per-minute point budget, which the fake does not enforce).
 	contentCreating bool
 	handle          func(*call)
 
@@ -61,6 +62,9 @@ var routes = buildRoutes([]route{
 
 	{method: "GET", pattern: "/repos/{owner}/{repo}", auth: authRepo, handle: (*call).getRepo},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/contents/{path...}", auth: authRepo, handle: (*call).getContents},
+	{method: "PUT", pattern: "/repos/{owner}/{repo}/contents/{path...}", auth: authRepo, contentCreating: true, handle: (*call).putContents},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/ref/{ref...}", auth: authRepo, handle: (*call).getRef},
+	{method: "POST", pattern: "/repos/{owner}/{repo}/git/refs", auth: authRepo, handle: (*call).createRef},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/assignees/{assignee}", auth: authRepo, handle: (*call).checkAssignee},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/collaborators/{username}/permission", auth: authRepo, handle: (*call).getPermission},
 
@@ -76,6 +80,15 @@ var routes = buildRoutes([]route{
 	{method: "POST", pattern: "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", auth: authRepo, contentCreating: true, handle: (*call).createCommentReaction},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/issues/{issue_number}/assignees", auth: authRepo, handle: (*call).addAssignees},
 	{method: "DELETE", pattern: "/repos/{owner}/{repo}/issues/{issue_number}/assignees", auth: authRepo, handle: (*call).removeAssignees},
+
+	{method: "GET", pattern: "/repos/{owner}/{repo}/pulls", auth: authRepo, handle: (*call).listPulls},
+	{method: "POST", pattern: "/repos/{owner}/{repo}/pulls", auth: authRepo, contentCreating: true, handle: (*call).createPull},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/pulls/{pull_number}", auth: authRepo, handle: (*call).getPull},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/pulls/{pull_number}/files", auth: authRepo, handle: (*call).listPullFiles},
+	{method: "POST", pattern: "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", auth: authRepo, handle: (*call).requestReviewers},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", auth: authRepo, handle: (*call).listReviews},
+	{method: "POST", pattern: "/repos/{owner}/{repo}/check-runs", auth: authInstallation, handle: (*call).createCheckRun},
+	{method: "PATCH", pattern: "/repos/{owner}/{repo}/check-runs/{check_run_id}", auth: authInstallation, handle: (*call).updateCheckRun},
 
 	{method: "GET", pattern: "/repos/{owner}/{repo}/labels", auth: authRepo, handle: (*call).listLabels},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/labels", auth: authRepo, handle: (*call).createLabel},
@@ -156,7 +169,10 @@ func matchSegments(pattern, parts []string) (map[string]string, bool) {
 // numericParams are the parameters GitHub types as integers. Requiring digits
 // keeps, say, GET /repos/o/r/issues/comments (an operation the fake does not
 // serve) from being taken for issue number "comments".
-var numericParams = map[string]bool{"issue_number": true, "comment_id": true, "installation_id": true, "delivery_id": true}
+var numericParams = map[string]bool{
+	"issue_number": true, "comment_id": true, "installation_id": true, "delivery_id": true,
+	"pull_number": true, "check_run_id": true,
+}
 
 func isDigits(s string) bool {
 	if s == "" || len(s) > 18 {

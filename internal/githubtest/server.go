@@ -4,8 +4,9 @@
 // exercise the same requests, status codes, headers, pagination, rate limits
 // and conditional requests as production, without the network.
 //
-// The fake keeps state (installations, repositories, files, labels, issues,
-// comments), copies GitHub's behaviour where the app depends on it (labels
+// The fake keeps state (installations, repositories, branches and commits
+// of files, labels, issues, comments, pull requests and their reviews,
+// check runs), copies GitHub's behaviour where the app depends on it (labels
 // auto-created with colour ededed, a 422 that fails a whole issue create,
 // 404 rather than 403 for repositories a token cannot see, 304s that are free
 // only when authenticated, absolute Link headers), and validates every request
@@ -13,11 +14,12 @@
 // ../shared/realworld/github-openapi/api.github.com.json is present.
 //
 // With SetWebhook the fake also sends the app the webhooks GitHub sends an
-// App (issues and issue_comment), signed, in order, each payload validated
-// against the description's webhook schemas; it keeps the App's delivery
-// log (GET /app/hook/deliveries) and redelivers on request. Changes the App
-// makes through the API are sent by its bot; the *As helpers (CommentAs,
-// LabelAs, CloseAs, …) make changes as a person, who is then the sender.
+// App (issues, issue_comment, pull_request, pull_request_review), signed,
+// in order, each payload validated against the description's webhook
+// schemas; it keeps the App's delivery log (GET /app/hook/deliveries) and
+// redelivers on request. Changes the App makes through the API are sent by
+// its bot; the *As helpers (CommentAs, LabelAs, CloseAs, PushFileAs,
+// ReviewAs, MergeAs, …) make changes as a person, who is then the sender.
 //
 // A typical test:
 //
@@ -130,9 +132,10 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 func WithoutValidation() Option { return func(c *config) { c.validate = false } }
 
 // WithContentLimit enforces GitHub's secondary limit on content-creating
-// requests (creating issues, comments and reactions): at most perMinute in
-// any 60 seconds and perHour in any hour, per installation. Beyond it the
-// fake answers 403 with a secondary-rate-limit body and Retry-After. GitHub
+// requests (creating issues, comments, reactions and pull requests, and
+// committing files through the contents API): at most perMinute in any 60
+// seconds and perHour in any hour, per installation. Beyond it the fake
+// answers 403 with a secondary-rate-limit body and Retry-After. GitHub
 // documents about 80 a minute and 500 an hour (see
 // GitHubContentPerMinute/PerHour). Zero or negative values leave that
 // window unlimited. Off by default.

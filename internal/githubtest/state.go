@@ -29,8 +29,12 @@ type repo struct {
 	private       bool
 	defaultBranch string
 	createdAt     time.Time
-	// files maps a ref (a branch name) to paths and contents.
-	files map[string]map[string][]byte
+	// refs maps full ref names ("refs/heads/main") to commit shas, and
+	// commits holds every commit by sha (see git.go).
+	refs      map[string]string
+	commits   map[string]*commit
+	commitSeq int
+	checkRuns []*checkRun
 	// labels in creation order; GitHub matches label names case-insensitively.
 	labels        []*label
 	issues        []*issue // by number-1 is not guaranteed; use issue()
@@ -82,10 +86,13 @@ type issue struct {
 	stateReason string
 	closedBy    string
 	pullRequest bool
-	comments    []*comment
-	createdAt   time.Time
-	updatedAt   time.Time
-	closedAt    time.Time
+	// pull is the pull request's git side (branches, reviews); nil for an
+	// issue and for a pull request seeded with AddPullRequest.
+	pull      *pull
+	comments  []*comment
+	createdAt time.Time
+	updatedAt time.Time
+	closedAt  time.Time
 }
 
 func (is *issue) hasLabel(name string) bool {
@@ -168,7 +175,7 @@ func (s *Server) ensureRepo(fullName string) *repo {
 	}
 	r := &repo{
 		id: s.newID(), owner: owner, name: name, defaultBranch: "main", createdAt: s.now(),
-		files: map[string]map[string][]byte{}, nextNumber: 1, collaborators: map[string]collaborator{},
+		refs: map[string]string{}, commits: map[string]*commit{}, nextNumber: 1, collaborators: map[string]collaborator{},
 	}
 	s.repos[key] = r
 	return r
@@ -219,25 +226,23 @@ func (s *Server) SetSuspended(installationID int64) {
 	in.suspendedAt = s.now()
 }
 
-// PutFile stores content at path on ref (a branch name; "" means the
-// repository's default branch). Its sha is the git blob sha of content.
+// PutFile commits content at path to ref (a branch name, or "refs/heads/"
+// and one; "" means the repository's default branch), creating the branch
+// when it does not exist: from the default branch's head when there is
+// one, else as the repository's first commit. Its sha is the git blob sha
+// of content. Seeding sends no webhook, but open pull requests whose head
+// is the branch move to the new commit; PushFileAs pushes as a person and
+// sends pull_request synchronize.
 func (s *Server) PutFile(fullName, ref, path string, content []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.mustRepo(fullName)
-	ref = r.normalizeRef(ref)
-	if r.files[ref] == nil {
-		r.files[ref] = map[string][]byte{}
+	branch := r.shortRef(ref)
+	p := strings.Trim(path, "/")
+	if p == "" {
+		s.tb.Fatalf("githubtest: PutFile needs a path")
 	}
-	r.files[ref][strings.Trim(path, "/")] = append([]byte(nil), content...)
-}
-
-func (r *repo) normalizeRef(ref string) string {
-	ref = strings.TrimPrefix(ref, "refs/heads/")
-	if ref == "" {
-		return r.defaultBranch
-	}
-	return ref
+	s.commitFile(r, branch, p, append([]byte{}, content...), "", s.personSignature(r.owner), "")
 }
 
 // blobSHA is git's object id for a blob: sha1("blob <len>\x00" + content).

@@ -121,10 +121,14 @@ func (h *hookState) init(mu *sync.Mutex) {
 // as GitHub does for an App with an active webhook. From then on, every
 // state change the fake applies through the REST API (the App's own
 // changes, sent by its bot) or through the *As helpers (a person's) queues
-// the deliveries GitHub would send; seeding helpers such as AddIssue and
-// AddComment send none. Only repositories of a non-suspended installation
-// produce deliveries, and only for the events the App subscribes to
-// (issues, issue_comment; pull_request events are not modelled).
+// the deliveries GitHub would send; seeding helpers such as AddIssue,
+// AddComment and PutFile send none. Only repositories of a non-suspended
+// installation produce deliveries, and only for the events the App
+// subscribes to: issues, issue_comment, pull_request (opened, closed,
+// reopened, synchronize, review_requested, and the issue-like edited,
+// labeled, unlabeled, assigned and unassigned) and pull_request_review
+// submitted. Pushes, refs and check runs send nothing, as the App does not
+// subscribe to push, create or check_run.
 //
 // url "" stops queuing new deliveries. An empty secret sends no signature
 // headers, as GitHub does for a webhook without one. Deliveries go out
@@ -419,10 +423,22 @@ func (s *Server) redeliver(orig *delivery) {
 // shows the issue as it ends up, as GitHub's (generated after the change)
 // usually do.
 
-// emitIssue queues an issues webhook for is. Pull requests get
-// pull_request webhooks on GitHub, which the fake does not model, so none.
+// pullIssueActions are the issues actions GitHub sends as pull_request
+// webhooks with the same action when the issue is a pull request.
+var pullIssueActions = map[string]bool{
+	"edited": true, "closed": true, "reopened": true, "labeled": true, "unlabeled": true,
+	"assigned": true, "unassigned": true,
+}
+
+// emitIssue queues an issues webhook for is. A change to a pull request
+// through the issue endpoints is a pull_request webhook on GitHub; pull
+// requests seeded with AddPullRequest have no branches to render one
+// from, so they get none.
 func (s *Server) emitIssue(r *repo, is *issue, sender, action string, fields map[string]any) {
 	if is.pullRequest {
+		if is.pull != nil && pullIssueActions[action] {
+			s.emitPull(r, is, sender, action, fields)
+		}
 		return
 	}
 	all := map[string]any{"issue": s.issueJSON(r, is)}
@@ -525,4 +541,22 @@ func (s *Server) emitCommentEdit(r *repo, is *issue, cm *comment, sender, old st
 		return
 	}
 	s.emitComment(r, is, cm, sender, "edited", map[string]any{"changes": map[string]any{"body": map[string]any{"from": old}}})
+}
+
+// emitPull queues a pull_request webhook for is with fields (such as
+// before and after for synchronize, or label for labeled).
+func (s *Server) emitPull(r *repo, is *issue, sender, action string, fields map[string]any) {
+	all := map[string]any{"number": is.number, "pull_request": s.pullJSON(r, is, pullFull)}
+	maps.Copy(all, fields)
+	s.emit(r, sender, "pull_request", action, all)
+}
+
+// emitReview queues pull_request_review submitted for rv, whose author
+// is the sender. GitHub's payload carries the simple form of the pull
+// request.
+func (s *Server) emitReview(r *repo, is *issue, rv *review) {
+	s.emit(r, rv.user, "pull_request_review", "submitted", map[string]any{
+		"review":       s.reviewJSON(r, is, rv, true),
+		"pull_request": s.pullJSON(r, is, pullSimple),
+	})
 }

@@ -41,12 +41,18 @@ func TestWebhookSchemasCoverWhatTheFakeSends(t *testing.T) {
 	for _, key := range []string{
 		"issues-opened", "issues-edited", "issues-closed", "issues-reopened", "issues-labeled",
 		"issues-unlabeled", "issues-assigned", "issues-unassigned", "issue-comment-created", "issue-comment-edited",
+		"pull-request-opened", "pull-request-closed", "pull-request-reopened", "pull-request-synchronize",
+		"pull-request-review-requested", "pull-request-edited", "pull-request-labeled", "pull-request-unlabeled",
+		"pull-request-assigned", "pull-request-unassigned", "pull-request-review-submitted",
 	} {
 		if v.webhooks[key] == nil {
 			t.Errorf("no schema for x-webhooks %q", key)
 		}
 	}
 	if got := webhookKey("issue_comment", "created"); got != "issue-comment-created" {
+		t.Errorf("webhookKey = %q", got)
+	}
+	if got := webhookKey("pull_request", "review_requested"); got != "pull-request-review-requested" {
 		t.Errorf("webhookKey = %q", got)
 	}
 }
@@ -60,6 +66,7 @@ func TestRealPayloadsValidate(t *testing.T) {
 	for _, f := range []string{
 		"issues.opened.json", "issues.opened.with-organization.json", "issues.labeled.json", "issues.edited.json",
 		"issues.closed.json", "issue_comment.created.json", "issue_comment.created.with-installation.json", "issue_comment.edited.json",
+		"pull_request.opened.json", "pull_request.closed.json",
 	} {
 		body, err := os.ReadFile(dir + "/" + f)
 		if err != nil {

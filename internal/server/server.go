@@ -143,7 +143,9 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 		s.handlers = []githubapp.EventHandler{
 			&handler.Installation{Base: base},
 			&handler.Issues{Base: base, Configs: repos, Drafts: s},
-			&handler.IssueComment{Base: base, Configs: repos, Acks: s, Links: s, Deadlines: s},
+			&handler.IssueComment{Base: base, Configs: repos, Acks: s, Links: s, Deadlines: s, Responses: s},
+			&handler.PullRequest{Base: base, Pulls: s},
+			&handler.PullRequestReview{Base: base, Configs: repos, Pulls: s},
 			&handler.Push{Base: base, ConfigChanged: s.Poke},
 		}
 		s.inbox = inbox.New(st, log, s.handlers...)
@@ -411,6 +413,12 @@ func (s *Server) Poke() {
 func (s *Server) Pass(ctx context.Context, opt schedule.Options) (schedule.Report, error) {
 	start := time.Now()
 	rep, err := s.syncer.Pass(ctx, opt)
+	if !opt.DryRun && ctx.Err() == nil {
+		// After the pass, so a reply pulled in it is seen at once.
+		if rerr := s.recordReplies(ctx); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("failed to record replies: %w", rerr))
+		}
+	}
 	s.metrics.observePass(rep, err, time.Since(start))
 	s.state.record(err)
 	return rep, err

@@ -54,6 +54,11 @@ type Effect struct {
 	// zero Date is "none").
 	SetDeadline bool
 	Deadline    liaison.Date
+	// Respond is the kind of response pull request to open ("/respond"):
+	// "boilerplate" or "crafted"; empty for none.
+	Respond string
+	// Involve are the users and "org/team"s to involve ("/involve").
+	Involve []string
 	// Reply is the one combined answer, a paragraph per command that has
 	// something to say; empty when there is nothing to say.
 	Reply []string
@@ -78,6 +83,8 @@ type plan struct {
 
 	setDeadline bool
 	deadline    liaison.Date
+	respond     string
+	involve     []string
 	// last is the label a command set most recently in each exclusive
 	// namespace, which wins when the set is made consistent.
 	last map[string]string
@@ -166,6 +173,14 @@ func (p *plan) run(c commands.Command) {
 		p.link = c.StatementID
 	case commands.Deadline:
 		p.setDeadline, p.deadline = true, c.Date
+	case commands.Respond:
+		p.respond = c.Sub
+	case commands.Involve:
+		for _, who := range append(slices.Clone(c.Logins), c.Teams...) {
+			if !containsFold(p.involve, who) {
+				p.involve = append(p.involve, who)
+			}
+		}
 	case commands.LiaisonHelp:
 		p.help()
 	}
@@ -268,7 +283,8 @@ func (p *plan) help() {
 }
 
 func (p *plan) effect() Effect {
-	e := Effect{Reply: p.reply, Ran: p.ran, ShowAck: p.showAck, SendAck: p.sendAck, Link: p.link, SetDeadline: p.setDeadline, Deadline: p.deadline}
+	e := Effect{Reply: p.reply, Ran: p.ran, ShowAck: p.showAck, SendAck: p.sendAck, Link: p.link,
+		SetDeadline: p.setDeadline, Deadline: p.deadline, Respond: p.respond, Involve: p.involve}
 	// Keep one state, one purpose and one addressee, preferring what the
 	// commands set.
 	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {

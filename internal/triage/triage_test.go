@@ -40,7 +40,10 @@ func TestPlan(t *testing.T) {
 		{name: "close then reopen", comment: "/close\n/reopen", authorized: true},
 		{name: "unauthorized changes nothing, one sentence", comment: "/close\n/label x\n/purpose action", authorized: false, reply: []string{"Only people with triage or write access"}},
 		{name: "bad arguments", comment: "/deadline 2026-13-40", authorized: true, reply: []string{"2026-13-40"}},
-		{name: "not yet", comment: "/respond crafted", authorized: true, reply: []string{"not available yet"}},
+		{name: "not yet", comment: "/report", authorized: true, reply: []string{"not available yet"}},
+		{name: "respond is asked of the handler", comment: "/respond crafted", authorized: true},
+		{name: "involve is asked of the handler", comment: "/involve @carol @ietf/iesg\n/involve carol", authorized: true},
+		{name: "respond needs authorization", comment: "/respond boilerplate\n/involve @carol", authorized: false, reply: []string{"Only people with triage or write access"}},
 		{name: "ack send is asked of the handler", comment: "/ack send", authorized: true},
 		{name: "deadline is asked of the handler", comment: "/deadline 2027-01-31", authorized: true},
 		{name: "link is asked of the handler", comment: "/link https://datatracker.ietf.org/liaison/1983/", authorized: true},
@@ -78,6 +81,12 @@ func TestPlan(t *testing.T) {
 			}
 			if e.SetDeadline != (tc.name == "deadline is asked of the handler") || e.SetDeadline && e.Deadline.String() != "2027-01-31" {
 				t.Errorf("SetDeadline = %v %s", e.SetDeadline, e.Deadline)
+			}
+			if (e.Respond == "crafted") != (tc.name == "respond is asked of the handler") {
+				t.Errorf("Respond = %q", e.Respond)
+			}
+			if wantInvolve := tc.name == "involve is asked of the handler"; wantInvolve != slices.Equal(e.Involve, []string{"carol", "ietf/iesg"}) {
+				t.Errorf("Involve = %v", e.Involve)
 			}
 			if (e.Link == 1983) != (tc.name == "link is asked of the handler") {
 				t.Errorf("Link = %d", e.Link)

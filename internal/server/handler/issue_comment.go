@@ -36,6 +36,13 @@ type Deadliner interface {
 	SetDeadline(ctx context.Context, client *github.Client, repo *github.Repository, issue *github.Issue, date liaison.Date, actor string) (string, error)
 }
 
+// Responder opens response pull requests ("/respond") and involves
+// reviewers ("/involve"), and says what it did.
+type Responder interface {
+	Respond(ctx context.Context, client *github.Client, repo *github.Repository, issue *github.Issue, kind string, rc *config.RepoConfig) (string, error)
+	Involve(ctx context.Context, client *github.Client, repo *github.Repository, issue *github.Issue, who []string) (string, error)
+}
+
 // RepoConfigs reads a repository's effective liaison.yml.
 type RepoConfigs interface {
 	RepoConfig(ctx context.Context, client *github.Client, fullName, branch string) (*config.RepoConfig, error)
@@ -52,6 +59,7 @@ type IssueComment struct {
 	Acks      Acknowledger
 	Links     Linker
 	Deadlines Deadliner
+	Responses Responder
 }
 
 // Handles names the event.
@@ -133,7 +141,7 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	// These act on the issue as the comment's other commands left it: a
 	// "/purpose action" before "/ack send" picks the action template.
 	// They run in this order: tie the statement, set the deadline, show,
-	// send.
+	// send, involve (so a "/respond" below asks them too), respond.
 	steps := []struct {
 		on bool
 		do func(*github.Issue) (string, error)
@@ -144,6 +152,10 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 		}},
 		{eff.ShowAck, func(is *github.Issue) (string, error) { return h.Acks.DraftAck(ctx, repo, is, rc) }},
 		{eff.SendAck, func(is *github.Issue) (string, error) { return h.Acks.SendAck(ctx, repo, is, rc) }},
+		{len(eff.Involve) > 0, func(is *github.Issue) (string, error) { return h.Responses.Involve(ctx, client, repo, is, eff.Involve) }},
+		{eff.Respond != "", func(is *github.Issue) (string, error) {
+			return h.Responses.Respond(ctx, client, repo, is, eff.Respond, rc)
+		}},
 	}
 	for _, st := range steps {
 		if !st.on {

@@ -1,0 +1,137 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/markdown"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
+)
+
+// repliesByTarget reads, from the stored statements, the posted replies
+// to each statement: on the datatracker a reply is the source of a
+// relation whose target is the statement it answers (refold). Either end
+// may carry the relation, depending on which the poller resolved last.
+func repliesByTarget(sts []liaison.Statement) map[int][]int {
+	posted := map[int]bool{}
+	for _, st := range sts {
+		if st.State == liaison.StatePosted {
+			posted[st.ID] = true
+		}
+	}
+	out := map[int][]int{}
+	add := func(target, reply int) {
+		if target != reply && posted[reply] && !slices.Contains(out[target], reply) {
+			out[target] = append(out[target], reply)
+		}
+	}
+	for _, st := range sts {
+		for _, r := range st.Related {
+			if r.ReferedBy {
+				add(st.ID, r.ID)
+			} else {
+				add(r.ID, st.ID)
+			}
+		}
+	}
+	for _, ids := range out {
+		slices.Sort(ids)
+	}
+	return out
+}
+
+// recordReplies closes the issues whose statements got a posted reply on
+// the datatracker: state/responded, a comment linking the reply, closed.
+// Each reply is recorded once per issue; the store is read, and GitHub
+// written to only when there is a new reply.
+func (s *Server) recordReplies(ctx context.Context) error {
+	if s.clients == nil {
+		return nil
+	}
+	sts, err := s.store.Statements(ctx)
+	if err != nil {
+		return err
+	}
+	replies := repliesByTarget(sts)
+	if len(replies) == 0 {
+		return nil
+	}
+	repos, err := s.store.Repos(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, repo := range repos {
+		recs, err := s.store.IssuesByRepo(ctx, repo.FullName)
+		if err != nil {
+			return err
+		}
+		var client *github.Client
+		for _, rec := range recs {
+			if rec.Number == 0 {
+				continue
+			}
+			for _, reply := range replies[rec.StatementID] {
+				done, err := s.store.ReplyRecorded(ctx, repo.FullName, rec.Number, reply)
+				if err != nil {
+					return err
+				}
+				if done {
+					continue
+				}
+				if client == nil {
+					if client, err = s.clients.NewInstallationClient(repo.InstallationID); err != nil {
+						return fmt.Errorf("failed to create a client for %s: %w", repo.FullName, err)
+					}
+				}
+				if err := s.recordReply(ctx, client, repo.FullName, rec.Number, rec.StatementID, reply); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Server) recordReply(ctx context.Context, client *github.Client, full string, number, target, reply int) error {
+	owner, name, _ := strings.Cut(full, "/")
+	is, _, err := client.Issues.Get(ctx, owner, name, number)
+	if err != nil {
+		return fmt.Errorf("failed to get %s#%d: %w", full, number, err)
+	}
+	repo := &github.Repository{Owner: &github.User{Login: &owner}, Name: &name, FullName: &full}
+	labels := tracker.LabelNames(is.Labels)
+	if liaison.StateOf(labels) != liaison.StateResponded {
+		if err := setState(ctx, client, repo, number, labels, liaison.StateResponded); err != nil {
+			return err
+		}
+	}
+	url := fmt.Sprintf("%s/liaison/%d/", strings.TrimRight(s.cfg.Datatracker.URL, "/"), reply)
+	title := ""
+	if st, ok, err := s.store.Statement(ctx, reply); err == nil && ok {
+		title = ", " + markdown.Inline(st.Title) + ","
+	}
+	note := fmt.Sprintf("LS %d%s the reply to LS %d, is posted on the datatracker: %s. Recorded as %s.",
+		reply, title, target, url, markdown.CodeSpan(liaison.StateResponded.Label()))
+	if is.GetState() == "open" {
+		note += " Closing."
+	}
+	if err := comment(ctx, client, repo, number, note); err != nil {
+		return err
+	}
+	if is.GetState() == "open" {
+		if _, _, err := client.Issues.Edit(ctx, owner, name, number, &github.IssueRequest{
+			State: github.String("closed"), StateReason: github.String("completed"),
+		}); err != nil {
+			return fmt.Errorf("failed to close %s#%d: %w", full, number, err)
+		}
+	}
+	_, err = s.store.RecordReply(ctx, full, number, reply)
+	return err
+}

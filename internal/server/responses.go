@@ -1,0 +1,448 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+	"github.com/rs/zerolog"
+
+	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
+	"github.com/liaisonbot/liaisonbot/internal/markdown"
+	"github.com/liaisonbot/liaisonbot/internal/responses"
+	"github.com/liaisonbot/liaisonbot/internal/schedule"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/templates"
+	"github.com/liaisonbot/liaisonbot/internal/tracker"
+)
+
+func responseRepo(repo *github.Repository) responses.Repo {
+	return responses.Repo{Owner: repo.GetOwner().GetLogin(), Name: repo.GetName(), DefaultBranch: repo.GetDefaultBranch()}
+}
+
+// setState replaces the issue's state label with state in one request,
+// keeping every other label.
+func setState(ctx context.Context, c *github.Client, repo *github.Repository, number int, labels []string, state liaison.TriageState) error {
+	keep := slices.DeleteFunc(slices.Clone(labels), func(l string) bool { return strings.HasPrefix(l, liaison.PrefixState) })
+	keep = append(keep, state.Label())
+	if _, _, err := c.Issues.ReplaceLabelsForIssue(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number, keep); err != nil {
+		return fmt.Errorf("failed to label %s#%d %s: %w", repo.GetFullName(), number, state.Label(), err)
+	}
+	return nil
+}
+
+// Respond opens the issue's response pull request ("/respond"): a branch
+// from the default branch, the response file and the pull request, with
+// the configured and involved reviewers; the issue moves to
+// state/responding. There is one open at a time: asked again, it points
+// to the open one.
+func (s *Server) Respond(ctx context.Context, client *github.Client, repo *github.Repository, is *github.Issue, kind string, rc *config.RepoConfig) (string, error) {
+	full, number := repo.GetFullName(), is.GetNumber()
+	if rc == nil {
+		rc = config.DefaultRepoConfig()
+	}
+	prev, found, err := s.store.LatestResponse(ctx, full, number)
+	if err != nil {
+		return "", err
+	}
+	attempt := 1
+	if found {
+		switch {
+		case prev.Status == store.ResponseOpen && prev.Pull != 0:
+			return fmt.Sprintf("The response pull request is open already: #%d. Review it there; close it to start again.", prev.Pull), nil
+		case prev.Status == store.ResponseMerged:
+			return fmt.Sprintf("The response was agreed in #%d (merged): it is waiting to be posted on the datatracker.", prev.Pull), nil
+		case prev.Status == store.ResponseOpen:
+			attempt = prev.Attempt // an earlier run stopped part-way: finish it
+		default:
+			attempt = prev.Attempt + 1
+		}
+	}
+	id, ok := tracker.StatementIDOf(is.GetBody())
+	if !ok {
+		return "This issue is not tied to a datatracker statement yet (`/link` ties it): a response needs the statement it answers.", nil
+	}
+	st, ok, err := s.store.Statement(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return fmt.Sprintf("LS %d is not in liaisonbot's store yet; try again after the next sync.", id), nil
+	}
+	labels := tracker.LabelNames(is.Labels)
+	purpose := cmpPurpose(liaison.PurposeOf(labels), st.Purpose)
+	tg := schedule.TargetFor(schedule.TrackingRepo{FullName: full, Config: rc}, &st)
+	if f := liaison.FamilyOf(labels); f != "" {
+		tg.Family = f
+	}
+	meta := responses.Meta{
+		Statement: id, Link: st.URL(s.cfg.Datatracker.URL), Issue: number, Title: st.Title,
+		To: st.FromNames(), From: tg.Family.Display(), Kind: responses.Kind(kind),
+	}
+	if dls, err := s.store.Deadlines(ctx, full); err != nil {
+		return "", err
+	} else if d, ok := dls[number]; ok {
+		if !d.Date.IsZero() {
+			meta.Deadline = d.Date.String()
+		}
+	} else if st.Deadline != nil {
+		meta.Deadline = st.Deadline.String()
+	}
+
+	var text, source string
+	switch responses.Kind(kind) {
+	case responses.Boilerplate:
+		name, due := templates.ResponseName(purpose, tg.Family)
+		if !due {
+			return fmt.Sprintf("LS %d is %s: there is no boilerplate response for it. `/respond crafted` opens one to write.", id, markdown.CodeSpan(liaison.PurposeLabel(purpose))), nil
+		}
+		tpls, tplErr := s.readTemplates(ctx)
+		tpl, ok := tpls[name]
+		if !ok {
+			why := fmt.Sprintf("The template %s could not be read", name)
+			if tplErr != nil {
+				why += ": " + markdown.Inline(tplErr.Error())
+			}
+			return why + "; try again later, or `/respond crafted`.", nil
+		}
+		f, err := templates.Fill(tpl, templates.Values{
+			Title:  responses.Unbraced(markdown.PlainLine(st.Title)),
+			From:   responses.Unbraced(st.FromNames()),
+			Link:   meta.Link,
+			Thanks: rc.Signoff,
+		})
+		if err != nil {
+			return "The boilerplate response cannot be filled: " + markdown.Inline(err.Error()), nil
+		}
+		text = responses.BoilerplateText(f.Subject, f.Body)
+		source = fmt.Sprintf("the boilerplate response, filled from `%s` (%s)", name, shortSHA(tpl.SHA))
+	case responses.Crafted:
+		text = responses.CraftedText(meta, rc.Signoff, st.Body)
+		source = "a draft to write: replace the marked line; the statement is quoted below it for reference"
+	default:
+		return fmt.Sprintf("%s is not a kind of response: want boilerplate or crafted.", markdown.CodeSpan(kind)), nil
+	}
+
+	rec := store.Response{
+		Repo: full, Issue: number, Attempt: attempt, StatementID: id, Kind: kind,
+		Branch: responses.Branch(id, number, attempt), Path: responses.Path(id, number, st.Title),
+		Status: store.ResponseOpen, PrevState: string(liaison.StateOf(labels)),
+	}
+	if found && prev.Attempt == attempt {
+		rec.PrevState, rec.CreatedAt = prev.PrevState, prev.CreatedAt
+	}
+	if err := s.store.SaveResponse(ctx, rec); err != nil {
+		return "", err
+	}
+	prevState := liaison.TriageState(rec.PrevState)
+	if prevState == "" {
+		prevState = liaison.StateAcknowledged
+	}
+	r := responseRepo(repo)
+	pr, err := responses.Open(ctx, client, r, responses.Draft{
+		Branch: rec.Branch, Path: rec.Path, Content: responses.File(meta, text),
+		Title: responses.Title(meta), Body: pullBody(meta, number, kind, source, st.ReplyURL(s.cfg.Datatracker.URL), prevState),
+		AsDraft: kind == string(responses.Crafted),
+		Message: fmt.Sprintf("Response to LS %d (%s), for #%d", id, kind, number),
+	})
+	if err != nil {
+		return "", err
+	}
+	rec.Pull = pr.GetNumber()
+	if err := s.store.SaveResponse(ctx, rec); err != nil {
+		return "", err
+	}
+
+	var out []string
+	out = append(out, fmt.Sprintf("Opened the response pull request #%d: %s.", rec.Pull, source))
+	reviewers, err := s.reviewers(ctx, full, number, rc)
+	if err != nil {
+		return "", err
+	}
+	if len(reviewers) > 0 {
+		if err := responses.RequestReviewers(ctx, client, r, rec.Pull, reviewers); err != nil {
+			// A reviewer GitHub refuses (not a collaborator) must not undo
+			// the pull request: say so and go on.
+			zerolog.Ctx(ctx).Warn().Err(err).Msg("reviewers not requested")
+			out = append(out, "I could not request the reviews of "+codeList(reviewers)+": "+markdown.Inline(err.Error())+".")
+		} else {
+			out = append(out, "Review requested from "+codeList(reviewers)+".")
+		}
+	}
+	if liaison.StateOf(labels) != liaison.StateResponding {
+		if err := setState(ctx, client, repo, number, labels, liaison.StateResponding); err != nil {
+			return "", err
+		}
+	}
+	out = append(out, fmt.Sprintf("Approvals needed: %d. Merging it moves this issue to %s and I post the final text here; closing it unmerged puts it back to %s.",
+		rc.Responses.RequiredApprovals, markdown.CodeSpan(liaison.StateResponseApproved.Label()), markdown.CodeSpan(prevState.Label())))
+	return strings.Join(out, " "), nil
+}
+
+func cmpPurpose(fromLabels, fromStatement liaison.Purpose) liaison.Purpose {
+	if fromLabels != "" {
+		return fromLabels
+	}
+	return fromStatement
+}
+
+func shortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+// codeList writes names as code spans, so listing them pings nobody.
+func codeList(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = markdown.CodeSpan(n)
+	}
+	return strings.Join(out, ", ")
+}
+
+// reviewers are the repository's configured reviewers and the people
+// involved on the issue, once each.
+func (s *Server) reviewers(ctx context.Context, repo string, number int, rc *config.RepoConfig) ([]string, error) {
+	involved, err := s.store.Involved(ctx, repo, number)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, who := range append(slices.Clone(rc.Responses.Reviewers), involved...) {
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, who) }) {
+			out = append(out, who)
+		}
+	}
+	return out, nil
+}
+
+// pullBody is the response pull request's description: what it answers,
+// by when, and what merging or closing it does.
+func pullBody(m responses.Meta, issue int, kind, source, replyURL string, prev liaison.TriageState) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Response to #%d, LS %d: %s.\n\n", issue, m.Statement, markdown.Inline(m.Title))
+	fmt.Fprintf(&b, "- To: %s\n", markdown.Inline(m.To))
+	fmt.Fprintf(&b, "- From: %s\n", m.From)
+	if m.Deadline != "" {
+		fmt.Fprintf(&b, "- Deadline: **%s**\n", m.Deadline)
+	} else {
+		b.WriteString("- Deadline: none given\n")
+	}
+	fmt.Fprintf(&b, "- Kind: %s — %s\n\n", kind, source)
+	b.WriteString("The check `" + responses.CheckName + "` fails while a `{placeholder}` is left in the text or the front matter does not match the issue.\n\n")
+	fmt.Fprintf(&b, "**On merge**, #%d moves to `%s` and gets the final text, to post on the datatracker as the reply: %s\n", issue, liaison.StateResponseApproved.Label(), replyURL)
+	fmt.Fprintf(&b, "**Closed without merging**, #%d goes back to `%s`.\n", issue, prev.Label())
+	return b.String()
+}
+
+// Involve adds reviewers to the issue's response ("/involve"): remembered
+// for the pull requests to come and requested on the open one. The reply
+// mentions them, which brings them into the issue's conversation.
+func (s *Server) Involve(ctx context.Context, client *github.Client, repo *github.Repository, is *github.Issue, who []string) (string, error) {
+	full, number := repo.GetFullName(), is.GetNumber()
+	if err := s.store.Involve(ctx, full, number, who); err != nil {
+		return "", err
+	}
+	mentions := make([]string, len(who))
+	for i, w := range who {
+		mentions[i] = "@" + strings.TrimPrefix(w, "@")
+	}
+	msg := strings.Join(mentions, " ") + ": you are involved in the response to this statement."
+	cur, found, err := s.store.LatestResponse(ctx, full, number)
+	if err != nil {
+		return "", err
+	}
+	if !found || cur.Status != store.ResponseOpen || cur.Pull == 0 {
+		return msg + " Your review will be requested on the response pull request (`/respond` opens it).", nil
+	}
+	if err := responses.RequestReviewers(ctx, client, responseRepo(repo), cur.Pull, who); err != nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("reviewers not requested")
+		return msg + fmt.Sprintf(" I could not request your review on #%d: %s.", cur.Pull, markdown.Inline(err.Error())), nil
+	}
+	return msg + fmt.Sprintf(" Your review is requested on #%d.", cur.Pull), nil
+}
+
+// PullRequestChanged follows a response pull request: its file is checked
+// on every new head, and when it closes the issue's state moves — merged,
+// to state/response-approved with the final text posted on the issue;
+// closed unmerged, back to the state before. Other pull requests are not
+// the app's business.
+func (s *Server) PullRequestChanged(ctx context.Context, client *github.Client, repo *github.Repository, pr *github.PullRequest, action string) error {
+	full := repo.GetFullName()
+	rec, ok, err := s.store.ResponseByPull(ctx, full, pr.GetNumber())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// GitHub sends "opened" as soon as the pull request exists, which
+		// can be before /respond has recorded its number: the branch
+		// names the response.
+		head := pr.GetHead()
+		if head.GetRepo().GetFullName() != full || !strings.HasPrefix(head.GetRef(), responses.BranchPrefix) {
+			return nil
+		}
+		if rec, ok, err = s.store.ResponseByBranch(ctx, full, head.GetRef()); err != nil || !ok || rec.Pull != 0 {
+			return err
+		}
+		rec.Pull = pr.GetNumber()
+		if err := s.store.SaveResponse(ctx, rec); err != nil {
+			return err
+		}
+	}
+	r := responseRepo(repo)
+	switch action {
+	case "opened", "reopened", "synchronize", "ready_for_review":
+		if action == "reopened" && rec.Status == store.ResponseClosed {
+			if err := s.reopened(ctx, client, repo, rec); err != nil {
+				return err
+			}
+		}
+		return s.check(ctx, client, r, rec, pr.GetHead().GetSHA())
+	case "closed":
+		if rec.Status != store.ResponseOpen {
+			return nil // said already (a redelivery)
+		}
+		is, _, err := client.Issues.Get(ctx, r.Owner, r.Name, rec.Issue)
+		if err != nil {
+			return fmt.Errorf("failed to get %s#%d: %w", full, rec.Issue, err)
+		}
+		labels := tracker.LabelNames(is.Labels)
+		if pr.GetMerged() {
+			return s.merged(ctx, client, repo, rec, pr, labels)
+		}
+		return s.closedUnmerged(ctx, client, repo, rec, labels)
+	}
+	return nil
+}
+
+// check lints the response files at head and reports a check run.
+func (s *Server) check(ctx context.Context, client *github.Client, r responses.Repo, rec store.Response, head string) error {
+	files, err := responses.ResponseFiles(ctx, client, r, rec.Pull)
+	if err != nil {
+		return err
+	}
+	want := responses.Meta{Statement: rec.StatementID, Issue: rec.Issue}
+	problems := map[string][]responses.Problem{}
+	for _, f := range files {
+		content, err := responses.ReadFile(ctx, client, r, head, f)
+		if err != nil {
+			return err
+		}
+		if ps := responses.Lint(content, want); len(ps) > 0 {
+			problems[f] = ps
+		}
+	}
+	return responses.Report(ctx, client, r, head, files, problems)
+}
+
+func (s *Server) merged(ctx context.Context, client *github.Client, repo *github.Repository, rec store.Response, pr *github.PullRequest, labels []string) error {
+	r := responseRepo(repo)
+	ref := pr.GetMergeCommitSHA()
+	if ref == "" {
+		ref = r.DefaultBranch
+	}
+	content, err := responses.ReadFile(ctx, client, r, ref, rec.Path)
+	if err != nil {
+		return err
+	}
+	if liaison.StateOf(labels) != liaison.StateResponseApproved {
+		if err := setState(ctx, client, repo, rec.Issue, labels, liaison.StateResponseApproved); err != nil {
+			return err
+		}
+	}
+	reply := fmt.Sprintf("%s/liaison/%d/reply/", strings.TrimRight(s.cfg.Datatracker.URL, "/"), rec.StatementID)
+	body := fmt.Sprintf("The response was agreed and merged in #%d. Post it on the datatracker as the reply to LS %d: %s\n\n"+
+		"Once the reply is posted, I record it here and close this issue (or `/sent <URL>` does it by hand).\n\n%s",
+		rec.Pull, rec.StatementID, reply, markdown.Fence("text", responses.Final(content)))
+	if err := comment(ctx, client, repo, rec.Issue, markdown.Truncate(body, maxComment)); err != nil {
+		return err
+	}
+	rec.Status = store.ResponseMerged
+	return s.store.SaveResponse(ctx, rec)
+}
+
+func (s *Server) closedUnmerged(ctx context.Context, client *github.Client, repo *github.Repository, rec store.Response, labels []string) error {
+	back := liaison.TriageState(rec.PrevState)
+	if back == "" {
+		back = liaison.StateAcknowledged
+	}
+	note := fmt.Sprintf("The response pull request #%d was closed without merging.", rec.Pull)
+	if liaison.StateOf(labels) == liaison.StateResponding {
+		if err := setState(ctx, client, repo, rec.Issue, labels, back); err != nil {
+			return err
+		}
+		note += fmt.Sprintf(" This issue is back to %s.", markdown.CodeSpan(back.Label()))
+	}
+	note += " `/respond` opens a new one."
+	if err := comment(ctx, client, repo, rec.Issue, note); err != nil {
+		return err
+	}
+	rec.Status = store.ResponseClosed
+	return s.store.SaveResponse(ctx, rec)
+}
+
+// reopened takes a response pull request back after it was closed
+// unmerged, unless the issue has a newer one.
+func (s *Server) reopened(ctx context.Context, client *github.Client, repo *github.Repository, rec store.Response) error {
+	latest, _, err := s.store.LatestResponse(ctx, repo.GetFullName(), rec.Issue)
+	if err != nil || latest.Attempt != rec.Attempt {
+		return err
+	}
+	is, _, err := client.Issues.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), rec.Issue)
+	if err != nil {
+		return fmt.Errorf("failed to get %s#%d: %w", repo.GetFullName(), rec.Issue, err)
+	}
+	if labels := tracker.LabelNames(is.Labels); liaison.StateOf(labels) != liaison.StateResponding {
+		if err := setState(ctx, client, repo, rec.Issue, labels, liaison.StateResponding); err != nil {
+			return err
+		}
+	}
+	rec.Status = store.ResponseOpen
+	return s.store.SaveResponse(ctx, rec)
+}
+
+// ReviewSubmitted tells the issue once when its response is agreed: the
+// required approvals, and no change still requested.
+func (s *Server) ReviewSubmitted(ctx context.Context, client *github.Client, repo *github.Repository, pr *github.PullRequest, rc *config.RepoConfig) error {
+	rec, ok, err := s.store.ResponseByPull(ctx, repo.GetFullName(), pr.GetNumber())
+	if err != nil || !ok || rec.Status != store.ResponseOpen {
+		return err
+	}
+	if rc == nil {
+		rc = config.DefaultRepoConfig()
+	}
+	reviews, err := responses.Reviews(ctx, client, responseRepo(repo), rec.Pull)
+	if err != nil {
+		return err
+	}
+	v := responses.Judge(reviews, rc.Responses.RequiredApprovals)
+	switch {
+	case v.Agreed && !rec.ApprovedNoted:
+		note := fmt.Sprintf("The response in #%d is agreed: approved by %s, with no change requested. Merge it to post it.",
+			rec.Pull, codeList(v.Approvers))
+		if err := comment(ctx, client, repo, rec.Issue, note); err != nil {
+			return err
+		}
+		rec.ApprovedNoted = true
+	case !v.Agreed && rec.ApprovedNoted:
+		rec.ApprovedNoted = false // changes were asked since: say it again when agreed again
+	default:
+		return nil
+	}
+	return s.store.SaveResponse(ctx, rec)
+}
+
+// maxComment keeps a comment under GitHub's 65,536 characters.
+const maxComment = 60000
+
+func comment(ctx context.Context, c *github.Client, repo *github.Repository, number int, body string) error {
+	if _, _, err := c.Issues.CreateComment(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number, &github.IssueComment{Body: github.String(body)}); err != nil {
+		return fmt.Errorf("failed to comment on %s#%d: %w", repo.GetFullName(), number, err)
+	}
+	return nil
+}
