@@ -52,6 +52,12 @@ func (s *Server) Respond(ctx context.Context, client *github.Client, repo *githu
 	if found {
 		switch {
 		case prev.Status == store.ResponseOpen && prev.Pull != 0:
+			// An earlier run may have stopped before the label: set it.
+			if labels := tracker.LabelNames(is.Labels); liaison.StateOf(labels) != liaison.StateResponding {
+				if err := setState(ctx, client, repo, number, labels, liaison.StateResponding); err != nil {
+					return "", err
+				}
+			}
 			return fmt.Sprintf("The response pull request is open already: #%d. Review it there; close it to start again.", prev.Pull), nil
 		case prev.Status == store.ResponseMerged:
 			return fmt.Sprintf("The response was agreed in #%d (merged): it is waiting to be posted on the datatracker.", prev.Pull), nil
@@ -348,7 +354,14 @@ func (s *Server) merged(ctx context.Context, client *github.Client, repo *github
 	}
 	content, err := responses.ReadFile(ctx, client, r, ref, rec.Path)
 	if err != nil {
-		return err
+		// Renamed in review: the pull request's own response file.
+		files, ferr := responses.ResponseFiles(ctx, client, r, rec.Pull)
+		if ferr != nil || len(files) == 0 {
+			return err
+		}
+		if content, err = responses.ReadFile(ctx, client, r, ref, files[0]); err != nil {
+			return err
+		}
 	}
 	if liaison.StateOf(labels) != liaison.StateResponseApproved {
 		if err := setState(ctx, client, repo, rec.Issue, labels, liaison.StateResponseApproved); err != nil {
