@@ -257,6 +257,15 @@ func TestRespondRequestCosts(t *testing.T) {
 	}
 
 	gh.ResetCounts()
+	gh.CommentAs(repo, 1, "alice", "/respond crafted")
+	deliveriesDone(t, srv, gh)
+	c = gh.Counts()
+	t.Logf("a second /respond while one is open: %d requests: %d reads, %d writes %v", c.Requests, c.Reads, c.RepoWrites(), c.ByRoute)
+	if c.RepoWrites() != 2 {
+		t.Errorf("a second /respond made %d writes, want the reaction and the reply: %v", c.RepoWrites(), c.ByRoute)
+	}
+
+	gh.ResetCounts()
 	gh.MergeAs(repo, 4, "carol")
 	deliveriesDone(t, srv, gh)
 	c = gh.Counts()
