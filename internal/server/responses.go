@@ -79,6 +79,9 @@ func (s *Server) Respond(ctx context.Context, client *github.Client, repo *githu
 		return fmt.Sprintf("LS %d is not in liaisonbot's store yet; try again after the next sync.", id), nil
 	}
 	labels := tracker.LabelNames(is.Labels)
+	if slices.Contains(labels, liaison.LabelOutgoing) {
+		return fmt.Sprintf("LS %d was sent by the IETF: the reply to it is the other body's to write.", id), nil
+	}
 	purpose := cmpPurpose(liaison.PurposeOf(labels), st.Purpose)
 	tg := schedule.TargetFor(schedule.TrackingRepo{FullName: full, Config: rc}, &st)
 	if f := liaison.FamilyOf(labels); f != "" {

@@ -28,7 +28,9 @@ func (p *pullsRecorder) ReviewSubmitted(_ context.Context, _ *github.Client, rep
 
 type stubClients struct{ githubapp.ClientCreator }
 
-func (stubClients) NewInstallationClient(int64) (*github.Client, error) { return github.NewClient(nil), nil }
+func (stubClients) NewInstallationClient(int64) (*github.Client, error) {
+	return github.NewClient(nil), nil
+}
 
 type stubConfigs struct{}
 
