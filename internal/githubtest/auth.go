@@ -333,14 +333,7 @@ func (s *Server) sortedInstallations() []*installation {
 
 // GET /app/installations
 func (c *call) listInstallations() {
-	var out []map[string]any
-	for _, in := range pageOf(c, c.s.sortedInstallations()) {
-		out = append(out, c.s.installationJSON(in))
-	}
-	if out == nil {
-		out = []map[string]any{}
-	}
-	c.json(http.StatusOK, out)
+	c.json(http.StatusOK, renderPage(c, c.s.sortedInstallations(), c.s.installationJSON))
 }
 
 func (c *call) installation() (*installation, bool) {
@@ -442,13 +435,9 @@ func (c *call) listInstallationRepos() {
 			visible = append(visible, r)
 		}
 	}
-	list := []map[string]any{}
-	for _, r := range pageOf(c, visible) {
-		list = append(list, c.s.repository(r, false))
-	}
 	c.json(http.StatusOK, map[string]any{
 		"total_count":          len(visible),
-		"repositories":         list,
+		"repositories":         renderPage(c, visible, func(r *repo) map[string]any { return c.s.repository(r, false) }),
 		"repository_selection": "selected",
 	})
 }

@@ -85,8 +85,7 @@ func (c *call) checkRunFields(req *checkRunBody, creating bool) ([]annotation, b
 		return nil, false
 	}
 	// A conclusion completes the run; completing one needs a conclusion.
-	if req.Conclusion == nil && ((req.Status != nil && *req.Status == "completed") || req.CompletedAt != nil) {
-		c.invalidRequest(`"conclusion" wasn't supplied.`)
+	if c.missing("conclusion", req.Conclusion == nil && ((req.Status != nil && *req.Status == "completed") || req.CompletedAt != nil)) {
 		return nil, false
 	}
 	out := req.Output
@@ -178,12 +177,7 @@ func (c *call) createCheckRun() {
 	if !c.decode(&req) {
 		return
 	}
-	switch {
-	case req.Name == nil || *req.Name == "":
-		c.invalidRequest(`"name" wasn't supplied.`)
-		return
-	case req.HeadSHA == nil:
-		c.invalidRequest(`"head_sha" wasn't supplied.`)
+	if c.missing("name", req.Name == nil || *req.Name == "") || c.missing("head_sha", req.HeadSHA == nil) {
 		return
 	}
 	anns, ok := c.checkRunFields(&req, true)

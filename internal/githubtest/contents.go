@@ -62,6 +62,15 @@ func (c *call) contentLinks(r *repo, ref, p, kind, sha string) (self, git, html 
 	return self, git, html
 }
 
+// fileEntryJSON renders a file without its content, as a directory
+// listing and PUT contents answer it.
+func (c *call) fileEntryJSON(r *repo, ref, p string, content []byte) map[string]any {
+	m := c.fileJSON(r, ref, p, content)
+	delete(m, "content")
+	delete(m, "encoding")
+	return m
+}
+
 func (c *call) fileJSON(r *repo, ref, p string, content []byte) map[string]any {
 	sha := blobSHA(content)
 	self, git, html := c.contentLinks(r, ref, p, "file", sha)
@@ -110,10 +119,7 @@ func (c *call) directory(r *repo, ref string, files map[string][]byte, dir strin
 	for _, name := range names {
 		p := prefix + name
 		if content, ok := files[p]; ok {
-			entry := c.fileJSON(r, ref, p, content)
-			delete(entry, "content")
-			delete(entry, "encoding")
-			out = append(out, entry)
+			out = append(out, c.fileEntryJSON(r, ref, p, content))
 			continue
 		}
 		sha := treeSHA(files, children[name])
@@ -167,12 +173,7 @@ func (c *call) putContents() {
 	if !c.decode(&req) {
 		return
 	}
-	switch {
-	case req.Message == nil:
-		c.invalidRequest(`"message" wasn't supplied.`)
-		return
-	case req.Content == nil:
-		c.invalidRequest(`"content" wasn't supplied.`)
+	if c.missing("message", req.Message == nil) || c.missing("content", req.Content == nil) {
 		return
 	}
 	for _, sig := range []struct {
@@ -207,11 +208,10 @@ func (c *call) putContents() {
 			return
 		}
 	}
-	switch {
-	case existing != nil && (req.SHA == nil || *req.SHA == ""):
-		c.invalidRequest(`"sha" wasn't supplied.`)
+	if c.missing("sha", existing != nil && (req.SHA == nil || *req.SHA == "")) {
 		return
-	case req.SHA != nil && *req.SHA != "" && (existing == nil || !strings.EqualFold(*req.SHA, blobSHA(existing))):
+	}
+	if req.SHA != nil && *req.SHA != "" && (existing == nil || !strings.EqualFold(*req.SHA, blobSHA(existing))) {
 		c.error(http.StatusConflict, fmt.Sprintf("%s does not match %s", p, *req.SHA))
 		return
 	}
@@ -226,9 +226,7 @@ func (c *call) putContents() {
 	}
 	cm := c.s.newCommit(r, parent, map[string][]byte{p: append([]byte{}, content...)}, *req.Message, author, committer)
 	c.s.setBranch(r, branch, cm.sha, c.actor(), true)
-	file := c.fileJSON(r, branch, p, content)
-	delete(file, "content")
-	delete(file, "encoding")
+	file := c.fileEntryJSON(r, branch, p, content)
 	status := http.StatusCreated
 	if existing != nil {
 		status = http.StatusOK

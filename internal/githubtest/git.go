@@ -124,8 +124,9 @@ func isHex(s string) bool {
 	return s != ""
 }
 
-// ancestors is every commit reachable from sha, sha included.
-func (r *repo) ancestors(sha string) map[string]bool {
+// walk visits sha and the commits reachable from it, each once, breadth
+// first (nearest first), until visit returns false.
+func (r *repo) walk(sha string, visit func(sha string) bool) {
 	seen := map[string]bool{}
 	queue := []string{sha}
 	for len(queue) > 0 {
@@ -135,10 +136,22 @@ func (r *repo) ancestors(sha string) map[string]bool {
 			continue
 		}
 		seen[cur] = true
+		if !visit(cur) {
+			return
+		}
 		if cm := r.commits[cur]; cm != nil {
 			queue = append(queue, cm.parents...)
 		}
 	}
+}
+
+// ancestors is every commit reachable from sha, sha included.
+func (r *repo) ancestors(sha string) map[string]bool {
+	seen := map[string]bool{}
+	r.walk(sha, func(cur string) bool {
+		seen[cur] = true
+		return true
+	})
 	return seen
 }
 
@@ -146,23 +159,23 @@ func (r *repo) ancestors(sha string) map[string]bool {
 // merge-base), or "" when their histories are unrelated.
 func (r *repo) mergeBase(head, base string) string {
 	inBase := r.ancestors(base)
-	seen := map[string]bool{}
-	queue := []string{head}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		if cur == "" || seen[cur] {
-			continue
-		}
+	found := ""
+	r.walk(head, func(cur string) bool {
 		if inBase[cur] {
-			return cur
+			found = cur
 		}
-		seen[cur] = true
-		if cm := r.commits[cur]; cm != nil {
-			queue = append(queue, cm.parents...)
-		}
+		return found == ""
+	})
+	return found
+}
+
+// filesAt is the snapshot of commit sha, or nil when there is no such
+// commit (as for the merge base of unrelated histories).
+func (r *repo) filesAt(sha string) map[string][]byte {
+	if cm := r.commits[sha]; cm != nil {
+		return cm.files
 	}
-	return ""
+	return nil
 }
 
 // commitsBetween counts the commits reachable from head but not from base
@@ -384,12 +397,7 @@ func (c *call) createRef() {
 	if !c.decode(&req) {
 		return
 	}
-	switch {
-	case req.Ref == nil:
-		c.invalidRequest(`"ref" wasn't supplied.`)
-		return
-	case req.SHA == nil:
-		c.invalidRequest(`"sha" wasn't supplied.`)
+	if c.missing("ref", req.Ref == nil) || c.missing("sha", req.SHA == nil) {
 		return
 	}
 	ref, sha := *req.Ref, strings.ToLower(*req.SHA)

@@ -28,7 +28,14 @@ const (
 // and bob (read) as collaborators.
 func fixture(t *testing.T, opts ...githubtest.Option) *githubtest.Server {
 	t.Helper()
-	s := githubtest.New(t, opts...)
+	return fixtureOn(t, opts...)
+}
+
+// fixtureOn is fixture reporting to tb, for tests of the fake's own
+// failures.
+func fixtureOn(tb testing.TB, opts ...githubtest.Option) *githubtest.Server {
+	tb.Helper()
+	s := githubtest.New(tb, opts...)
 	s.AddInstallation(instID, owner, repo)
 	s.AddCollaborator(repo, "alice", githubtest.RoleWrite)
 	s.AddCollaborator(repo, "bob", githubtest.RoleRead)

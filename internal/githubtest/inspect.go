@@ -255,8 +255,8 @@ func (s *Server) PullRequests(fullName string) []PullRequest {
 func (s *Server) PullRequest(fullName string, n int) (PullRequest, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	is := s.mustRepo(fullName).issue(n)
-	if is == nil || is.pull == nil {
+	is := s.mustRepo(fullName).pullIssue(n)
+	if is == nil {
 		return PullRequest{}, false
 	}
 	return snapshotPull(is), true
@@ -267,8 +267,8 @@ func (s *Server) PullRequest(fullName string, n int) (PullRequest, bool) {
 func (s *Server) Reviews(fullName string, n int) []Review {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	is := s.mustRepo(fullName).issue(n)
-	if is == nil || is.pull == nil {
+	is := s.mustRepo(fullName).pullIssue(n)
+	if is == nil {
 		return nil
 	}
 	out := make([]Review, 0, len(is.pull.reviews))

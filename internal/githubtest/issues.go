@@ -23,12 +23,19 @@ const (
 // issue finds the {issue_number} of the request's repository, answering 404
 // when either is missing or invisible.
 func (c *call) issue() (*repo, *issue, bool) {
+	return c.numbered("issue_number", (*repo).issue)
+}
+
+// numbered finds what find picks by the number in the path parameter
+// param, in the request's repository, answering 404 when either is
+// missing or invisible.
+func (c *call) numbered(param string, find func(r *repo, n int) *issue) (*repo, *issue, bool) {
 	r, ok := c.repo()
 	if !ok {
 		return nil, nil, false
 	}
-	n, err := strconv.Atoi(c.params["issue_number"])
-	is := r.issue(n)
+	n, err := strconv.Atoi(c.params[param])
+	is := find(r, n)
 	if err != nil || is == nil {
 		c.notFound()
 		return nil, nil, false
@@ -286,8 +293,7 @@ func (c *call) editIssue() {
 			}
 			is.state, is.stateReason, is.closedAt, is.closedBy = "closed", reason, now, c.actor()
 		} else {
-			is.state, is.stateReason, is.closedAt, is.closedBy = "open", "reopened", time.Time{}, ""
-			r.refreshPull(is)
+			r.reopen(is)
 		}
 	}
 	is.updatedAt = now
@@ -400,11 +406,7 @@ func (c *call) listIssues() {
 		}
 		return o
 	})
-	out := []map[string]any{}
-	for _, is := range pageOf(c, matched) {
-		out = append(out, c.s.issueJSON(r, is))
-	}
-	c.json(http.StatusOK, out)
+	c.json(http.StatusOK, renderPage(c, matched, func(is *issue) map[string]any { return c.s.issueJSON(r, is) }))
 }
 
 // commentErrors checks a comment body.
@@ -442,11 +444,7 @@ func (c *call) listComments() {
 			kept = append(kept, cm)
 		}
 	}
-	out := []map[string]any{}
-	for _, cm := range pageOf(c, kept) {
-		out = append(out, c.s.commentJSON(r, is, cm))
-	}
-	c.json(http.StatusOK, out)
+	c.json(http.StatusOK, renderPage(c, kept, func(cm *comment) map[string]any { return c.s.commentJSON(r, is, cm) }))
 }
 
 // POST /repos/{owner}/{repo}/issues/{issue_number}/comments

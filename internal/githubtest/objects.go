@@ -217,19 +217,25 @@ func (s *Server) labelsJSON(r *repo, ls []*label) []map[string]any {
 	return out
 }
 
+// assigneesJSON renders an issue's or pull request's assignees, and its
+// assignee: the first of them, or null.
+func (s *Server) assigneesJSON(is *issue) (assignee any, assignees []map[string]any) {
+	assignees = make([]map[string]any, 0, len(is.assignees))
+	for _, a := range is.assignees {
+		assignees = append(assignees, s.user(a))
+	}
+	if len(assignees) > 0 {
+		assignee = assignees[0]
+	}
+	return assignee, assignees
+}
+
 // issueJSON renders an issue; pull requests carry the pull_request key, as
 // in GitHub's issue lists.
 func (s *Server) issueJSON(r *repo, is *issue) map[string]any {
 	api := s.apiURL("repos/%s/%s/issues/%d", r.owner, r.name, is.number)
 	html := fmt.Sprintf("%s%s/issues/%d", htmlBase, r.fullName(), is.number)
-	assignees := make([]map[string]any, 0, len(is.assignees))
-	for _, a := range is.assignees {
-		assignees = append(assignees, s.user(a))
-	}
-	var assignee any
-	if len(assignees) > 0 {
-		assignee = assignees[0]
-	}
+	assignee, assignees := s.assigneesJSON(is)
 	m := map[string]any{
 		"id":                 is.id,
 		"node_id":            fmt.Sprintf("I_%d", is.id),

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // This file lets a test act as a person on GitHub's web interface: each
@@ -199,8 +198,8 @@ func (s *Server) ReopenAs(fullName string, n int, login string) {
 		s.tb.Fatalf("githubtest: %s#%d is already open", fullName, n)
 	}
 	before := captureIssue(is)
-	is.state, is.stateReason, is.closedAt, is.closedBy, is.updatedAt = "open", "reopened", time.Time{}, "", s.now()
-	r.refreshPull(is)
+	r.reopen(is)
+	is.updatedAt = s.now()
 	s.emitChanges(r, is, login, before)
 }
 
@@ -337,10 +336,7 @@ func (s *Server) MergeAs(fullName string, n int, login string) {
 	}
 	baseHead := r.commits[pr.baseSHA]
 	head := r.commits[pr.headSHA]
-	var ancestor map[string][]byte
-	if mb := r.commits[r.mergeBase(pr.headSHA, pr.baseSHA)]; mb != nil {
-		ancestor = mb.files
-	}
+	ancestor := r.filesAt(r.mergeBase(pr.headSHA, pr.baseSHA))
 	changes := map[string][]byte{}
 	for _, d := range diffFiles(ancestor, head.files) {
 		if theirs, ours := baseHead.files[d.path], ancestor[d.path]; !sameFile(theirs, ours) && !sameFile(theirs, d.after) {
@@ -397,7 +393,7 @@ func (s *Server) ReopenPullAs(fullName string, n int, login string) {
 	case r.openPull(pr.head, pr.base) != nil:
 		s.tb.Fatalf("githubtest: %s#%d cannot be reopened: another pull request is open for %s", fullName, n, pr.head)
 	}
-	is.state, is.stateReason, is.closedAt, is.closedBy, is.updatedAt = "open", "reopened", time.Time{}, "", s.now()
-	r.refreshPull(is)
+	r.reopen(is)
+	is.updatedAt = s.now()
 	s.emitPull(r, is, login, "reopened", nil)
 }

@@ -49,10 +49,7 @@ func (f *fatalTB) fatalOf(fn func()) string {
 
 func TestPeopleMayOnlyDoWhatGitHubAllows(t *testing.T) {
 	rec := &fatalTB{recordingTB: recordingTB{TB: t}}
-	s := githubtest.New(rec)
-	s.AddInstallation(instID, owner, repo)
-	s.AddCollaborator(repo, "alice", githubtest.RoleWrite)
-	s.AddCollaborator(repo, "bob", githubtest.RoleRead)
+	s := fixtureOn(rec)
 	s.AddRepo("ietf/private", githubtest.Private())
 	s.AddInstallation(instID, owner, "ietf/private")
 	rc := newReceiver(t)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -68,14 +67,7 @@ func (r *repo) pullErrors(req openPullRequest) (head, base string, errs []fieldE
 		errs = append(errs, fieldError{Resource: "PullRequest", Field: "body", Code: "custom",
 			Message: fmt.Sprintf("body is too long (maximum is %d characters)", MaxBodyLength)})
 	}
-	head = req.head
-	if owner, branch, ok := strings.Cut(head, ":"); ok {
-		head = branch
-		if !strings.EqualFold(owner, r.owner) {
-			// Forks are not modelled: another owner's branch is unknown.
-			head = ""
-		}
-	}
+	head, _ = r.ownBranch(req.head) // another owner's branch is unknown: ""
 	base = req.base
 	switch {
 	case req.head == "":
@@ -104,6 +96,29 @@ func (r *repo) pullErrors(req openPullRequest) (head, base string, errs []fieldE
 	return head, base, nil
 }
 
+// ownBranch is the branch of r that head, "branch" or "owner:branch",
+// names; ok is false for another owner's branch, as forks are not
+// modelled.
+func (r *repo) ownBranch(head string) (branch string, ok bool) {
+	owner, branch, found := strings.Cut(head, ":")
+	if !found {
+		return head, true
+	}
+	if !strings.EqualFold(owner, r.owner) {
+		return "", false
+	}
+	return branch, true
+}
+
+// pullIssue is pull request number n with branches, or nil for an issue
+// or a pull request seeded without branches (AddPullRequest).
+func (r *repo) pullIssue(n int) *issue {
+	if is := r.issue(n); is != nil && is.pull != nil {
+		return is
+	}
+	return nil
+}
+
 // openPull is the open pull request of head into base, or nil.
 func (r *repo) openPull(head, base string) *issue {
 	for _, is := range r.issues {
@@ -112,6 +127,13 @@ func (r *repo) openPull(head, base string) *issue {
 		}
 	}
 	return nil
+}
+
+// reopen reopens a closed issue or pull request, leaving its updated_at to
+// the caller.
+func (r *repo) reopen(is *issue) {
+	is.state, is.stateReason, is.closedAt, is.closedBy = "open", "reopened", time.Time{}, ""
+	r.refreshPull(is)
 }
 
 // refreshPull brings a reopened pull request's commits up to its
@@ -201,17 +223,7 @@ func deref[T any](p *T) T {
 // answering 404 when it is missing, an issue, or a pull request seeded
 // without branches (AddPullRequest).
 func (c *call) pullRequest() (*repo, *issue, bool) {
-	r, ok := c.repo()
-	if !ok {
-		return nil, nil, false
-	}
-	n, err := strconv.Atoi(c.params["pull_number"])
-	is := r.issue(n)
-	if err != nil || is == nil || is.pull == nil {
-		c.notFound()
-		return nil, nil, false
-	}
-	return r, is, true
+	return c.numbered("pull_number", (*repo).pullIssue)
 }
 
 // GET /repos/{owner}/{repo}/pulls/{pull_number}
@@ -231,13 +243,10 @@ func (c *call) listPulls() {
 	}
 	q := c.r.URL.Query()
 	state := cmp.Or(q.Get("state"), "open")
-	head := q.Get("head")
-	if owner, branch, ok := strings.Cut(head, ":"); ok {
-		if !strings.EqualFold(owner, r.owner) {
-			c.json(http.StatusOK, []map[string]any{})
-			return
-		}
-		head = branch
+	head, ok := r.ownBranch(q.Get("head"))
+	if !ok {
+		c.json(http.StatusOK, []map[string]any{})
+		return
 	}
 	base := q.Get("base")
 	var matched []*issue
@@ -269,11 +278,7 @@ func (c *call) listPulls() {
 		}
 		return o
 	})
-	out := []map[string]any{}
-	for _, is := range pageOf(c, matched) {
-		out = append(out, c.s.pullJSON(r, is, pullSimple))
-	}
-	c.json(http.StatusOK, out)
+	c.json(http.StatusOK, renderPage(c, matched, func(is *issue) map[string]any { return c.s.pullJSON(r, is, pullSimple) }))
 }
 
 // GET /repos/{owner}/{repo}/pulls/{pull_number}/files: the files that
@@ -283,25 +288,15 @@ func (c *call) listPullFiles() {
 	if !ok {
 		return
 	}
-	out := []map[string]any{}
-	for _, d := range pageOf(c, r.pullDiff(is.pull)) {
-		out = append(out, c.s.diffEntryJSON(r, is.pull.headSHA, d))
-	}
-	c.json(http.StatusOK, out)
+	c.json(http.StatusOK, renderPage(c, r.pullDiff(is.pull), func(d fileDiff) map[string]any {
+		return c.s.diffEntryJSON(r, is.pull.headSHA, d)
+	}))
 }
 
 // pullDiff is what a pull request changes: its head against the merge
 // base of head and base.
 func (r *repo) pullDiff(pr *pull) []fileDiff {
-	var before map[string][]byte
-	if mb := r.commits[r.mergeBase(pr.headSHA, pr.baseSHA)]; mb != nil {
-		before = mb.files
-	}
-	var after map[string][]byte
-	if head := r.commits[pr.headSHA]; head != nil {
-		after = head.files
-	}
-	return diffFiles(before, after)
+	return diffFiles(r.filesAt(r.mergeBase(pr.headSHA, pr.baseSHA)), r.filesAt(pr.headSHA))
 }
 
 // POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers: 201
@@ -386,11 +381,7 @@ func (c *call) listReviews() {
 	if !ok {
 		return
 	}
-	out := []map[string]any{}
-	for _, rv := range pageOf(c, is.pull.reviews) {
-		out = append(out, c.s.reviewJSON(r, is, rv, false))
-	}
-	c.json(http.StatusOK, out)
+	c.json(http.StatusOK, renderPage(c, is.pull.reviews, func(rv *review) map[string]any { return c.s.reviewJSON(r, is, rv, false) }))
 }
 
 // pullForm says which of GitHub's renderings of a pull request to make.
@@ -413,14 +404,7 @@ func (s *Server) pullJSON(r *repo, is *issue, form pullForm) map[string]any {
 	issueAPI := fmt.Sprintf("%s/issues/%d", repoAPI, is.number)
 	html := fmt.Sprintf("%s%s/pull/%d", htmlBase, r.fullName(), is.number)
 	statuses := repoAPI + "/statuses/" + pr.headSHA
-	assignees := make([]map[string]any, 0, len(is.assignees))
-	for _, a := range is.assignees {
-		assignees = append(assignees, s.user(a))
-	}
-	var assignee any
-	if len(assignees) > 0 {
-		assignee = assignees[0]
-	}
+	assignee, assignees := s.assigneesJSON(is)
 	reviewers := make([]map[string]any, 0, len(pr.reviewers))
 	for _, login := range pr.reviewers {
 		reviewers = append(reviewers, s.user(login))

@@ -435,10 +435,7 @@ func TestPullRequestChangedThroughTheIssue(t *testing.T) {
 
 func TestPeopleMayOnlyDoWhatGitHubAllowsWithPullRequests(t *testing.T) {
 	rec := &fatalTB{recordingTB: recordingTB{TB: t}}
-	s := githubtest.New(rec)
-	s.AddInstallation(instID, owner, repo)
-	s.AddCollaborator(repo, "alice", githubtest.RoleWrite)
-	s.AddCollaborator(repo, "bob", githubtest.RoleRead)
+	s := fixtureOn(rec)
 	s.PutFile(repo, "", "a.md", []byte("a\n"))
 	s.PutFile(repo, "feature", "b.md", []byte("b\n"))
 	s.PutFile(repo, "draft", "c.md", []byte("c\n"))

@@ -54,9 +54,5 @@ func (c *call) listCommentReactions() {
 			kept = append(kept, rc)
 		}
 	}
-	out := []map[string]any{}
-	for _, rc := range pageOf(c, kept) {
-		out = append(out, c.s.reactionJSON(rc))
-	}
-	c.json(http.StatusOK, out)
+	c.json(http.StatusOK, renderPage(c, kept, c.s.reactionJSON))
 }

@@ -113,6 +113,15 @@ func (c *call) invalidRequest(detail string) {
 	})
 }
 
+// missing answers 422 as GitHub does for a required field of the body that
+// was not supplied when missing is true, and returns missing.
+func (c *call) missing(field string, missing bool) bool {
+	if missing {
+		c.invalidRequest(`"` + field + `" wasn't supplied.`)
+	}
+	return missing
+}
+
 // unprocessableMessage answers 422 with a validation-error body that has
 // only a message, as GitHub answers the git and contents operations.
 func (c *call) unprocessableMessage(message string) {
@@ -234,6 +243,16 @@ func pageOf[T any](c *call, items []T) []T {
 	out := items[lo:hi]
 	if out == nil {
 		out = []T{}
+	}
+	return out
+}
+
+// renderPage renders the requested page of items, as a list that is empty
+// rather than null when there are none, and sets the Link header.
+func renderPage[T any](c *call, items []T, render func(T) map[string]any) []map[string]any {
+	out := []map[string]any{}
+	for _, it := range pageOf(c, items) {
+		out = append(out, render(it))
 	}
 	return out
 }
