@@ -117,19 +117,60 @@ func SplitReviewers(who []string) (users, teams []string) {
 	return users, teams
 }
 
+// MaxReviewers is how many reviewers the app requests on one pull request.
+const MaxReviewers = 15
+
+// Requestable splits who into the reviewers GitHub can be asked for on a
+// pull request of owner's repository and the rest: a team of another
+// organisation (GitHub takes team slugs of the repository's own
+// organisation only), or names past MaxReviewers.
+func Requestable(owner string, who []string) (ok, skipped []string) {
+	for _, w := range who {
+		w = strings.TrimPrefix(w, "@")
+		org, _, isTeam := strings.Cut(w, "/")
+		if (isTeam && !strings.EqualFold(org, owner)) || len(ok) == MaxReviewers {
+			skipped = append(skipped, w)
+			continue
+		}
+		ok = append(ok, w)
+	}
+	return ok, skipped
+}
+
 // RequestReviewers asks who (users and "org/team") to review pull request
-// number.
-func RequestReviewers(ctx context.Context, c *github.Client, r Repo, number int, who []string) error {
-	users, teams := SplitReviewers(who)
-	if len(users)+len(teams) == 0 {
-		return nil
+// number, and returns those GitHub refused. One refused name (not a
+// collaborator) makes GitHub refuse the whole request, so after a 422 each
+// is asked alone.
+func RequestReviewers(ctx context.Context, c *github.Client, r Repo, number int, who []string) (refused []string, err error) {
+	ask := func(names []string) error {
+		users, teams := SplitReviewers(names)
+		_, _, err := c.PullRequests.RequestReviewers(ctx, r.Owner, r.Name, number, github.ReviewersRequest{
+			Reviewers: users, TeamReviewers: teams,
+		})
+		return err
 	}
-	if _, _, err := c.PullRequests.RequestReviewers(ctx, r.Owner, r.Name, number, github.ReviewersRequest{
-		Reviewers: users, TeamReviewers: teams,
-	}); err != nil {
-		return fmt.Errorf("failed to request reviewers on %s#%d: %w", r, number, err)
+	if len(who) == 0 {
+		return nil, nil
 	}
-	return nil
+	err = ask(who)
+	if err == nil {
+		return nil, nil
+	}
+	if status(err) != http.StatusUnprocessableEntity || len(who) == 1 {
+		if status(err) == http.StatusUnprocessableEntity {
+			return who, nil
+		}
+		return nil, fmt.Errorf("failed to request reviewers on %s#%d: %w", r, number, err)
+	}
+	for _, w := range who {
+		if err := ask([]string{w}); err != nil {
+			if status(err) != http.StatusUnprocessableEntity {
+				return refused, fmt.Errorf("failed to request %s's review on %s#%d: %w", w, r, number, err)
+			}
+			refused = append(refused, w)
+		}
+	}
+	return refused, nil
 }
 
 // ReadFile reads path at ref (a branch or a commit).
@@ -186,7 +227,7 @@ func Reviews(ctx context.Context, c *github.Client, r Repo, number int) ([]Revie
 			return nil, fmt.Errorf("failed to list the reviews of %s#%d: %w", r, number, err)
 		}
 		for _, rv := range rs {
-			out = append(out, Review{User: rv.GetUser().GetLogin(), State: rv.GetState()})
+			out = append(out, Review{User: rv.GetUser().GetLogin(), State: rv.GetState(), Association: rv.GetAuthorAssociation()})
 		}
 		if resp.NextPage == 0 {
 			return out, nil
@@ -195,8 +236,12 @@ func Reviews(ctx context.Context, c *github.Client, r Repo, number int) ([]Revie
 	}
 }
 
-// maxAnnotations is GitHub's limit per check run request.
-const maxAnnotations = 50
+// GitHub's limits on a check run: annotations per request, and the
+// summary's length (65,535 characters; kept well under).
+const (
+	maxAnnotations = 50
+	maxSummary     = 60000
+)
 
 // Report posts the check run of a response pull request's head: success
 // when no file has a problem, else failure with each problem at its line.
@@ -221,11 +266,24 @@ func Report(ctx context.Context, c *github.Client, r Repo, headSHA string, check
 		summary = "This pull request changes no Markdown file under " + Dir + "."
 	case n > 0:
 		conclusion, title = "failure", fmt.Sprintf("%d problem(s) to fix before merging", n)
+		if n > maxAnnotations {
+			title += fmt.Sprintf(" (the first %d marked in the files)", maxAnnotations)
+		}
 		var b strings.Builder
+		shown := 0
+	list:
 		for _, path := range checked {
 			for _, p := range problems[path] {
-				fmt.Fprintf(&b, "- %s, line %d: %s\n", path, p.Line, p.Message)
+				line := fmt.Sprintf("- %s, line %d: %s\n", path, p.Line, p.Message)
+				if b.Len()+len(line) > maxSummary {
+					break list
+				}
+				b.WriteString(line)
+				shown++
 			}
+		}
+		if shown < n {
+			fmt.Fprintf(&b, "- and %d more\n", n-shown)
 		}
 		summary = b.String()
 	}

@@ -203,7 +203,8 @@ func Lint(content []byte, want Meta) []Problem {
 	dec := yaml.NewDecoder(strings.NewReader(strings.Join(lines[1:end], "\n")))
 	dec.KnownFields(true)
 	if err := dec.Decode(&got); err != nil {
-		return []Problem{{2, "the front matter is not valid: " + err.Error()}}
+		line, msg := yamlError(err)
+		return []Problem{{line + 1, "the front matter is not valid YAML: " + msg}}
 	}
 	at := func(field string) int {
 		for i := 1; i < end; i++ {
@@ -222,15 +223,78 @@ func Lint(content []byte, want Meta) []Problem {
 	if got.Kind != Boilerplate && got.Kind != Crafted {
 		ps = append(ps, Problem{at("kind"), fmt.Sprintf("kind is %q; want boilerplate or crafted", got.Kind)})
 	}
+	fence := ""
 	for i := end + 1; i < len(lines); i++ {
-		if strings.TrimSpace(lines[i]) == referenceMarker {
+		line := lines[i]
+		if strings.TrimSpace(line) == referenceMarker {
 			break
 		}
-		for _, m := range placeholder.FindAllString(lines[i], -1) {
+		// Braces in code (JSON, YANG, ABNF examples) are not placeholders.
+		if f := fenceOf(line); f != "" {
+			switch {
+			case fence == "":
+				fence = f
+			case strings.HasPrefix(f, fence[:1]) && len(f) >= len(fence):
+				fence = ""
+			}
+			continue
+		}
+		if fence != "" {
+			continue
+		}
+		for _, m := range placeholder.FindAllString(withoutCodeSpans(line), -1) {
 			ps = append(ps, Problem{i + 1, fmt.Sprintf("%s is left unfilled: write the text it stands for", m)})
 		}
 	}
 	return ps
+}
+
+// yamlError splits yaml.v3's "yaml: line 3: msg" into the line, counted
+// in the front matter (1 when it names none), and the message.
+func yamlError(err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var n int
+	if _, serr := fmt.Sscanf(msg, "line %d:", &n); serr == nil && n > 0 {
+		_, rest, _ := strings.Cut(msg, ": ")
+		return n, rest
+	}
+	return 1, msg
+}
+
+// fenceOf is the fence a line opens or closes (``` or ~~~, up to three
+// spaces in), or "".
+func fenceOf(line string) string {
+	t := strings.TrimLeft(line, " ")
+	if len(line)-len(t) > 3 {
+		return ""
+	}
+	for _, c := range []string{"`", "~"} {
+		n := len(t) - len(strings.TrimLeft(t, c))
+		if n >= 3 {
+			return t[:n]
+		}
+	}
+	return ""
+}
+
+// withoutCodeSpans blanks the `code spans` of a line.
+func withoutCodeSpans(line string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(line, '`')
+		if i < 0 {
+			b.WriteString(line)
+			return b.String()
+		}
+		n := len(line[i:]) - len(strings.TrimLeft(line[i:], "`"))
+		closing := strings.Index(line[i+n:], line[i:i+n])
+		if closing < 0 {
+			b.WriteString(line)
+			return b.String()
+		}
+		b.WriteString(line[:i])
+		line = line[i+n+closing+n:]
+	}
 }
 
 // Final is the text to post: the file without its front matter and
@@ -252,10 +316,25 @@ func Final(content []byte) string {
 type Review struct {
 	User  string
 	State string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
+	// Association is the reviewer's tie to the repository as GitHub
+	// reports it (OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...).
+	Association string
+}
+
+// counts reports whether a review by someone with this association
+// counts: on a public repository anyone can approve, but only the
+// repository's people agree a response.
+func counts(association string) bool {
+	switch association {
+	case "OWNER", "MEMBER", "COLLABORATOR":
+		return true
+	}
+	return false
 }
 
 // Verdict is what the reviews of a response add up to: each reviewer's
-// latest approval or change request counts; comments change nothing.
+// latest approval or change request counts, from the repository's owners,
+// members and collaborators only; comments change nothing.
 type Verdict struct {
 	Approvers []string
 	// Blocking are reviewers whose latest review requests changes.
@@ -269,6 +348,9 @@ func Judge(reviews []Review, required int) Verdict {
 	latest := map[string]string{}
 	var order []string
 	for _, r := range reviews {
+		if !counts(r.Association) {
+			continue
+		}
 		u := strings.ToLower(r.User)
 		switch r.State {
 		case "APPROVED", "CHANGES_REQUESTED", "DISMISSED":

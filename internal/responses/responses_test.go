@@ -1,6 +1,8 @@
 package responses
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,6 +65,8 @@ func TestLint(t *testing.T) {
 		{"another statement", strings.Replace(good, "statement: 1234", "statement: 99", 1), []Problem{{2, "statement is 99; this response answers LS 1234"}}},
 		{"another issue", strings.Replace(good, "issue: 7", "issue: 8", 1), []Problem{{4, "issue is 8; this response belongs to issue #7"}}},
 		{"unknown kind", strings.Replace(good, "kind: boilerplate", "kind: other", 1), []Problem{{8, `kind is "other"; want boilerplate or crafted`}}},
+		{"braces in code are not placeholders", good + "\n```json\n{\"a\": 1}\n```\n~~~~\n{ type string; }\n~~~~\nUse `{x}` here, {but} not here.\n", []Problem{{21, "{but} is left unfilled: write the text it stands for"}}},
+		{"broken front matter at its line", strings.Replace(good, "issue: 7", "issue: [7", 1), []Problem{{3, "the front matter is not valid YAML: did not find expected ',' or ']'"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Lint([]byte(tc.content), meta())
@@ -108,19 +112,39 @@ func TestJudge(t *testing.T) {
 		required int
 		agreed   bool
 	}{
-		{"one approval", []Review{{"alice", "APPROVED"}}, 1, true},
-		{"comment only", []Review{{"alice", "COMMENTED"}}, 1, false},
-		{"approval then change request by another", []Review{{"alice", "APPROVED"}, {"bob", "CHANGES_REQUESTED"}}, 1, false},
-		{"change request then approval by the same", []Review{{"bob", "CHANGES_REQUESTED"}, {"Bob", "APPROVED"}}, 1, true},
-		{"a comment does not undo an approval", []Review{{"alice", "APPROVED"}, {"alice", "COMMENTED"}}, 1, true},
-		{"two needed", []Review{{"alice", "APPROVED"}, {"alice", "APPROVED"}}, 2, false},
-		{"two given", []Review{{"alice", "APPROVED"}, {"carol", "APPROVED"}}, 2, true},
-		{"dismissed approval", []Review{{"alice", "APPROVED"}, {"alice", "DISMISSED"}}, 1, false},
+		{"one approval", []Review{{"alice", "APPROVED", "COLLABORATOR"}}, 1, true},
+		{"comment only", []Review{{"alice", "COMMENTED", "COLLABORATOR"}}, 1, false},
+		{"approval then change request by another", []Review{{"alice", "APPROVED", "COLLABORATOR"}, {"bob", "CHANGES_REQUESTED", "COLLABORATOR"}}, 1, false},
+		{"change request then approval by the same", []Review{{"bob", "CHANGES_REQUESTED", "COLLABORATOR"}, {"Bob", "APPROVED", "COLLABORATOR"}}, 1, true},
+		{"a comment does not undo an approval", []Review{{"alice", "APPROVED", "COLLABORATOR"}, {"alice", "COMMENTED", "COLLABORATOR"}}, 1, true},
+		{"two needed", []Review{{"alice", "APPROVED", "COLLABORATOR"}, {"alice", "APPROVED", "COLLABORATOR"}}, 2, false},
+		{"two given", []Review{{"alice", "APPROVED", "COLLABORATOR"}, {"carol", "APPROVED", "COLLABORATOR"}}, 2, true},
+		{"dismissed approval", []Review{{"alice", "APPROVED", "COLLABORATOR"}, {"alice", "DISMISSED", "COLLABORATOR"}}, 1, false},
+		{"an outsider's approval does not count", []Review{{"mallory", "APPROVED", "NONE"}, {"eve", "APPROVED", "CONTRIBUTOR"}}, 1, false},
+		{"members and owners count", []Review{{"m", "APPROVED", "MEMBER"}, {"o", "APPROVED", "OWNER"}}, 2, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if v := Judge(tc.reviews, tc.required); v.Agreed != tc.agreed {
 				t.Errorf("Judge = %+v, want agreed %v", v, tc.agreed)
 			}
 		})
+	}
+}
+
+func TestRequestable(t *testing.T) {
+	who := []string{"@alice", "ietf-liaisons/reviewers", "other-org/iesg", "IETF-Liaisons/chairs"}
+	for i := 0; i < MaxReviewers; i++ {
+		who = append(who, fmt.Sprintf("u%d", i))
+	}
+	ok, skipped := Requestable("ietf-liaisons", who)
+	if len(ok) != MaxReviewers || ok[0] != "alice" || ok[1] != "ietf-liaisons/reviewers" || ok[2] != "IETF-Liaisons/chairs" {
+		t.Errorf("ok = %v", ok)
+	}
+	if len(skipped) != 4 || skipped[0] != "other-org/iesg" {
+		t.Errorf("skipped = %v", skipped)
+	}
+	users, teams := SplitReviewers(ok[:3])
+	if !slices.Equal(users, []string{"alice"}) || !slices.Equal(teams, []string{"reviewers", "chairs"}) {
+		t.Errorf("SplitReviewers = %v, %v", users, teams)
 	}
 }

@@ -24,7 +24,9 @@ func responseRepo(repo *github.Repository) responses.Repo {
 }
 
 // setState replaces the issue's state label with state in one request,
-// keeping every other label.
+// keeping every other label. It is for the command handler, whose writes
+// to an issue the inbox runs one at a time; handlers of other events use
+// moveState.
 func setState(ctx context.Context, c *github.Client, repo *github.Repository, number int, labels []string, state liaison.TriageState) error {
 	keep := slices.DeleteFunc(slices.Clone(labels), func(l string) bool { return strings.HasPrefix(l, liaison.PrefixState) })
 	keep = append(keep, state.Label())
@@ -32,6 +34,37 @@ func setState(ctx context.Context, c *github.Client, repo *github.Repository, nu
 		return fmt.Errorf("failed to label %s#%d %s: %w", repo.GetFullName(), number, state.Label(), err)
 	}
 	return nil
+}
+
+// moveState changes the issue's state label by removing the old one and
+// adding the new: pull request and review events of an issue run beside
+// its comments, and replacing the whole set could undo a label a command
+// set meanwhile.
+func moveState(ctx context.Context, c *github.Client, repo *github.Repository, number int, labels []string, state liaison.TriageState) error {
+	for _, l := range labels {
+		if strings.HasPrefix(l, liaison.PrefixState) && l != state.Label() {
+			if err := tracker.RemoveLabel(ctx, c, repo.GetFullName(), number, l); err != nil {
+				return err
+			}
+		}
+	}
+	if slices.Contains(labels, state.Label()) {
+		return nil
+	}
+	if _, _, err := c.Issues.AddLabelsToIssue(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number, []string{state.Label()}); err != nil {
+		return fmt.Errorf("failed to label %s#%d %s: %w", repo.GetFullName(), number, state.Label(), err)
+	}
+	return nil
+}
+
+// restorable is the state a response's issue goes back to when its pull
+// request closes unmerged: never a state the response itself set.
+func restorable(st liaison.TriageState) liaison.TriageState {
+	switch st {
+	case "", liaison.StateResponding, liaison.StateResponseApproved:
+		return liaison.StateAcknowledged
+	}
+	return st
 }
 
 // Respond opens the issue's response pull request ("/respond"): a branch
@@ -49,18 +82,36 @@ func (s *Server) Respond(ctx context.Context, client *github.Client, repo *githu
 		return "", err
 	}
 	attempt := 1
+	if found && prev.Status == store.ResponseOpen && prev.Pull != 0 {
+		// GitHub does not resend a closed event that never arrived: ask
+		// the pull request itself before pointing to it.
+		pr, _, err := client.PullRequests.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), prev.Pull)
+		if err != nil {
+			return "", fmt.Errorf("failed to get %s#%d: %w", full, prev.Pull, err)
+		}
+		if pr.GetState() == "closed" {
+			if err := s.PullRequestChanged(ctx, client, repo, pr, "closed"); err != nil {
+				return "", err
+			}
+			if prev, _, err = s.store.LatestResponse(ctx, full, number); err != nil {
+				return "", err
+			}
+		}
+	}
 	if found {
+		labels := tracker.LabelNames(is.Labels)
 		switch {
 		case prev.Status == store.ResponseOpen && prev.Pull != 0:
 			// An earlier run may have stopped before the label: set it.
-			if labels := tracker.LabelNames(is.Labels); liaison.StateOf(labels) != liaison.StateResponding {
+			if liaison.StateOf(labels) != liaison.StateResponding {
 				if err := setState(ctx, client, repo, number, labels, liaison.StateResponding); err != nil {
 					return "", err
 				}
 			}
 			return fmt.Sprintf("The response pull request is open already: #%d. Review it there; close it to start again.", prev.Pull), nil
-		case prev.Status == store.ResponseMerged:
-			return fmt.Sprintf("The response was agreed in #%d (merged): it is waiting to be posted on the datatracker.", prev.Pull), nil
+		case prev.Status == store.ResponseMerged && liaison.StateOf(labels) == liaison.StateResponseApproved:
+			return fmt.Sprintf("The response was agreed in #%d (merged) and waits to be posted on the datatracker. To write another, move this issue out of %s first (`/label state/acknowledged`).",
+				prev.Pull, markdown.CodeSpan(liaison.StateResponseApproved.Label())), nil
 		case prev.Status == store.ResponseOpen:
 			attempt = prev.Attempt // an earlier run stopped part-way: finish it
 		default:
@@ -138,18 +189,20 @@ func (s *Server) Respond(ctx context.Context, client *github.Client, repo *githu
 	rec := store.Response{
 		Repo: full, Issue: number, Attempt: attempt, StatementID: id, Kind: kind,
 		Branch: responses.Branch(id, number, attempt), Path: responses.Path(id, number, st.Title),
-		Status: store.ResponseOpen, PrevState: string(liaison.StateOf(labels)),
+		Status: store.ResponseOpen, PrevState: string(restorable(liaison.StateOf(labels))),
 	}
-	if found && prev.Attempt == attempt {
+	switch {
+	case found && prev.Attempt == attempt:
 		rec.PrevState, rec.CreatedAt = prev.PrevState, prev.CreatedAt
+	case found && liaison.StateOf(labels) == liaison.StateResponding:
+		// The issue still shows the last response: go back to where that
+		// one started.
+		rec.PrevState = prev.PrevState
 	}
 	if err := s.store.SaveResponse(ctx, rec); err != nil {
 		return "", err
 	}
-	prevState := liaison.TriageState(rec.PrevState)
-	if prevState == "" {
-		prevState = liaison.StateAcknowledged
-	}
+	prevState := restorable(liaison.TriageState(rec.PrevState))
 	r := responseRepo(repo)
 	pr, err := responses.Open(ctx, client, r, responses.Draft{
 		Branch: rec.Branch, Path: rec.Path, Content: responses.File(meta, text),
@@ -171,15 +224,8 @@ func (s *Server) Respond(ctx context.Context, client *github.Client, repo *githu
 	if err != nil {
 		return "", err
 	}
-	if len(reviewers) > 0 {
-		if err := responses.RequestReviewers(ctx, client, r, rec.Pull, reviewers); err != nil {
-			// A reviewer GitHub refuses (not a collaborator) must not undo
-			// the pull request: say so and go on.
-			zerolog.Ctx(ctx).Warn().Err(err).Msg("reviewers not requested")
-			out = append(out, "I could not request the reviews of "+codeList(reviewers)+": "+markdown.Inline(err.Error())+".")
-		} else {
-			out = append(out, "Review requested from "+codeList(reviewers)+".")
-		}
+	if msg := requestReviews(ctx, client, r, rec.Pull, reviewers); msg != "" {
+		out = append(out, msg)
 	}
 	if liaison.StateOf(labels) != liaison.StateResponding {
 		if err := setState(ctx, client, repo, number, labels, liaison.StateResponding); err != nil {
@@ -212,6 +258,34 @@ func codeList(names []string) string {
 		out[i] = markdown.CodeSpan(n)
 	}
 	return strings.Join(out, ", ")
+}
+
+// requestReviews asks who to review the pull request and says, in a
+// sentence for the reply, who was asked and who could not be. A reviewer
+// GitHub refuses must not undo the pull request, so refusals are told,
+// not returned.
+func requestReviews(ctx context.Context, client *github.Client, r responses.Repo, pull int, who []string) string {
+	if len(who) == 0 {
+		return ""
+	}
+	ok, skipped := responses.Requestable(r.Owner, who)
+	refused, err := responses.RequestReviewers(ctx, client, r, pull, ok)
+	if err != nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("reviewers not requested")
+		return fmt.Sprintf("I could not request reviews on #%d: %s.", pull, markdown.Inline(err.Error()))
+	}
+	asked := slices.DeleteFunc(slices.Clone(ok), func(w string) bool { return slices.Contains(refused, w) })
+	var parts []string
+	if len(asked) > 0 {
+		parts = append(parts, fmt.Sprintf("Review requested on #%d from %s.", pull, codeList(asked)))
+	}
+	if len(refused) > 0 {
+		parts = append(parts, "GitHub refused to ask "+codeList(refused)+" (not a collaborator with access to this repository?).")
+	}
+	if len(skipped) > 0 {
+		parts = append(parts, fmt.Sprintf("Not asked: %s (a team of another organisation, or past %d reviewers).", codeList(skipped), responses.MaxReviewers))
+	}
+	return strings.Join(parts, " ")
 }
 
 // reviewers are the repository's configured reviewers and the people
@@ -269,11 +343,7 @@ func (s *Server) Involve(ctx context.Context, client *github.Client, repo *githu
 	if !found || cur.Status != store.ResponseOpen || cur.Pull == 0 {
 		return msg + " Your review will be requested on the response pull request (`/respond` opens it).", nil
 	}
-	if err := responses.RequestReviewers(ctx, client, responseRepo(repo), cur.Pull, who); err != nil {
-		zerolog.Ctx(ctx).Warn().Err(err).Msg("reviewers not requested")
-		return msg + fmt.Sprintf(" I could not request your review on #%d: %s.", cur.Pull, markdown.Inline(err.Error())), nil
-	}
-	return msg + fmt.Sprintf(" Your review is requested on #%d.", cur.Pull), nil
+	return msg + " " + requestReviews(ctx, client, responseRepo(repo), cur.Pull, who), nil
 }
 
 // PullRequestChanged follows a response pull request: its file is checked
@@ -355,46 +425,66 @@ func (s *Server) merged(ctx context.Context, client *github.Client, repo *github
 	if ref == "" {
 		ref = r.DefaultBranch
 	}
-	content, err := responses.ReadFile(ctx, client, r, ref, rec.Path)
+	content, err := s.mergedText(ctx, client, r, ref, rec)
 	if err != nil {
-		// Renamed in review: the pull request's own response file.
-		files, ferr := responses.ResponseFiles(ctx, client, r, rec.Pull)
-		if ferr != nil || len(files) == 0 {
-			return err
-		}
-		if content, err = responses.ReadFile(ctx, client, r, ref, files[0]); err != nil {
-			return err
-		}
+		return err
 	}
-	if liaison.StateOf(labels) != liaison.StateResponseApproved {
-		if err := setState(ctx, client, repo, rec.Issue, labels, liaison.StateResponseApproved); err != nil {
-			return err
-		}
+	if err := moveState(ctx, client, repo, rec.Issue, labels, liaison.StateResponseApproved); err != nil {
+		return err
 	}
 	reply := fmt.Sprintf("%s/liaison/%d/reply/", strings.TrimRight(s.cfg.Datatracker.URL, "/"), rec.StatementID)
 	body := fmt.Sprintf("The response was agreed and merged in #%d. Post it on the datatracker as the reply to LS %d: %s\n\n"+
-		"Once the reply is posted, I record it here and close this issue (or `/sent <URL>` does it by hand).\n\n%s",
-		rec.Pull, rec.StatementID, reply, markdown.Fence("text", responses.Final(content)))
-	if err := comment(ctx, client, repo, rec.Issue, markdown.Truncate(body, maxComment)); err != nil {
+		"Once the reply is posted, I record it here and close this issue (or `/sent <URL>` does it by hand).",
+		rec.Pull, rec.StatementID, reply)
+	final := ""
+	if content != nil {
+		final = responses.Final(content)
+	}
+	switch {
+	case content == nil:
+		body += fmt.Sprintf("\n\nThe pull request left no response file under `%s`: take the text from #%d.", responses.Dir, rec.Pull)
+	case len(final) > maxComment-len(body)-200:
+		body += fmt.Sprintf("\n\nThe text is too long for a comment: take it from `%s` on the default branch.", rec.Path)
+	default:
+		body += "\n\n" + markdown.Fence("text", final)
+	}
+	if err := comment(ctx, client, repo, rec.Issue, body); err != nil {
 		return err
 	}
 	rec.Status = store.ResponseMerged
 	return s.store.SaveResponse(ctx, rec)
 }
 
-func (s *Server) closedUnmerged(ctx context.Context, client *github.Client, repo *github.Repository, rec store.Response, labels []string) error {
-	back := liaison.TriageState(rec.PrevState)
-	if back == "" {
-		back = liaison.StateAcknowledged
+// mergedText reads the merged response: its recorded file, else the
+// response file the pull request ended with (renamed in review); nil when
+// it left none.
+func (s *Server) mergedText(ctx context.Context, client *github.Client, r responses.Repo, ref string, rec store.Response) ([]byte, error) {
+	content, err := responses.ReadFile(ctx, client, r, ref, rec.Path)
+	if err == nil {
+		return content, nil
 	}
-	note := fmt.Sprintf("The response pull request #%d was closed without merging.", rec.Pull)
-	if liaison.StateOf(labels) == liaison.StateResponding {
-		if err := setState(ctx, client, repo, rec.Issue, labels, back); err != nil {
+	files, ferr := responses.ResponseFiles(ctx, client, r, rec.Pull)
+	if ferr != nil {
+		return nil, ferr
+	}
+	if len(files) == 0 {
+		return nil, nil
+	}
+	return responses.ReadFile(ctx, client, r, ref, files[0])
+}
+
+func (s *Server) closedUnmerged(ctx context.Context, client *github.Client, repo *github.Repository, rec store.Response, labels []string) error {
+	back := restorable(liaison.TriageState(rec.PrevState))
+	note := fmt.Sprintf("The response pull request #%d was closed without merging. This issue is back to %s; `/respond` opens a new one.",
+		rec.Pull, markdown.CodeSpan(back.Label()))
+	if st := liaison.StateOf(labels); st == liaison.StateResponding || st == back {
+		if err := moveState(ctx, client, repo, rec.Issue, labels, back); err != nil {
 			return err
 		}
-		note += fmt.Sprintf(" This issue is back to %s.", markdown.CodeSpan(back.Label()))
+	} else {
+		// Someone moved the state by hand meanwhile: theirs stands.
+		note = fmt.Sprintf("The response pull request #%d was closed without merging; `/respond` opens a new one.", rec.Pull)
 	}
-	note += " `/respond` opens a new one."
 	if err := comment(ctx, client, repo, rec.Issue, note); err != nil {
 		return err
 	}
@@ -413,10 +503,8 @@ func (s *Server) reopened(ctx context.Context, client *github.Client, repo *gith
 	if err != nil {
 		return fmt.Errorf("failed to get %s#%d: %w", repo.GetFullName(), rec.Issue, err)
 	}
-	if labels := tracker.LabelNames(is.Labels); liaison.StateOf(labels) != liaison.StateResponding {
-		if err := setState(ctx, client, repo, rec.Issue, labels, liaison.StateResponding); err != nil {
-			return err
-		}
+	if err := moveState(ctx, client, repo, rec.Issue, tracker.LabelNames(is.Labels), liaison.StateResponding); err != nil {
+		return err
 	}
 	rec.Status = store.ResponseOpen
 	return s.store.SaveResponse(ctx, rec)

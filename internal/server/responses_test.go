@@ -110,13 +110,18 @@ func TestServeBoilerplateResponseFromRespondToClosedIssue(t *testing.T) {
 	}
 
 	// /involve requests dave on the open pull request and mentions him.
-	gh.CommentAs(repo, 1, "alice", "/involve @dave")
+	// Someone GitHub refuses and a team of another organisation do not
+	// keep dave from being asked; the reply says who was not.
+	gh.CommentAs(repo, 1, "alice", "/involve @dave @stranger @other-org/reviewers")
 	deliveriesDone(t, srv, gh)
-	if pr, _ := gh.PullRequest(repo, 4); !slices.Contains(pr.RequestedReviewers, "dave") {
+	if pr, _ := gh.PullRequest(repo, 4); !slices.Contains(pr.RequestedReviewers, "dave") || slices.Contains(pr.RequestedReviewers, "stranger") {
 		t.Errorf("reviewers after /involve: %v", pr.RequestedReviewers)
 	}
-	if c := lastComment(gh, 1); !strings.Contains(c, "@dave") || !strings.Contains(c, "#4") {
-		t.Errorf("/involve reply = %s", c)
+	c := lastComment(gh, 1)
+	for _, want := range []string{"@dave", "Review requested on #4 from `dave`", "refused to ask `stranger`", "Not asked: `other-org/reviewers`"} {
+		if !strings.Contains(c, want) {
+			t.Errorf("/involve reply lacks %q:\n%s", want, c)
+		}
 	}
 
 	// A comment review is not agreement; an approval is, said once.
@@ -137,7 +142,7 @@ func TestServeBoilerplateResponseFromRespondToClosedIssue(t *testing.T) {
 	if l := labelsOf(gh, 1); !slices.Contains(l, "state/response-approved") || slices.Contains(l, "state/responding") {
 		t.Errorf("labels after the merge: %v", l)
 	}
-	c := lastComment(gh, 1)
+	c = lastComment(gh, 1)
 	for _, want := range []string{"merged in #4", dt.URL() + "/liaison/1/reply/", "```text\nSubject: In response to LS", "Thank you for"} {
 		if !strings.Contains(c, want) {
 			t.Errorf("merge comment lacks %q:\n%s", want, c)
@@ -271,8 +276,10 @@ func TestRespondRequestCosts(t *testing.T) {
 	c = gh.Counts()
 	t.Logf("merge of the response: %d requests: %d reads, %d writes (%d content-creating) %v",
 		c.Requests, c.Reads, c.RepoWrites(), c.ContentCreating, c.ByRoute)
-	if c.RepoWrites() > 2 {
-		t.Errorf("a merge made %d writes, want the label and the comment: %v", c.RepoWrites(), c.ByRoute)
+	// The state label moves in two requests (remove, add), never by
+	// replacing the set: a command may be labelling the issue meanwhile.
+	if c.RepoWrites() > 3 {
+		t.Errorf("a merge made %d writes, want the state label's two and the comment: %v", c.RepoWrites(), c.ByRoute)
 	}
 }
 
