@@ -16,18 +16,23 @@ import (
 
 // repliesByTarget reads, from the stored statements, the posted replies
 // to each statement: on the datatracker a reply is the source of a
-// relation whose target is the statement it answers (refold). Either end
-// may carry the relation, depending on which the poller resolved last.
+// relation whose target is the statement it answers (refold), sent the
+// other way — the IETF answering an outside body, or the other way
+// round. A statement of the same side that refers to an earlier one (a
+// body following up its own statement) is not a reply. Either end may
+// carry the relation, depending on which the poller resolved last.
 func repliesByTarget(sts []liaison.Statement) map[int][]int {
-	posted := map[int]bool{}
-	for _, st := range sts {
-		if st.State == liaison.StatePosted {
-			posted[st.ID] = true
-		}
+	byID := map[int]*liaison.Statement{}
+	for i := range sts {
+		byID[sts[i].ID] = &sts[i]
 	}
 	out := map[int][]int{}
 	add := func(target, reply int) {
-		if target != reply && posted[reply] && !slices.Contains(out[target], reply) {
+		t, r := byID[target], byID[reply]
+		if t == nil || r == nil || target == reply || r.State != liaison.StatePosted || t.Incoming() == r.Incoming() {
+			return
+		}
+		if !slices.Contains(out[target], reply) {
 			out[target] = append(out[target], reply)
 		}
 	}
@@ -107,31 +112,36 @@ func (s *Server) recordReply(ctx context.Context, client *github.Client, full st
 	}
 	repo := &github.Repository{Owner: &github.User{Login: &owner}, Name: &name, FullName: &full}
 	labels := tracker.LabelNames(is.Labels)
-	if liaison.StateOf(labels) != liaison.StateResponded {
-		if err := setState(ctx, client, repo, number, labels, liaison.StateResponded); err != nil {
-			return err
-		}
+	switch liaison.StateOf(labels) {
+	case liaison.StateResponded, liaison.StateNoResponse:
+		// Settled by hand (/sent, /no-response): remembered, not said.
+		_, err := s.store.RecordReply(ctx, full, number, reply)
+		return err
+	}
+	if is.GetState() != "open" {
+		_, err := s.store.RecordReply(ctx, full, number, reply)
+		return err
+	}
+	// The state and the close first, recorded next, the comment last: a
+	// failure part-way is finished by the next pass without a second
+	// comment.
+	if err := moveState(ctx, client, repo, number, labels, liaison.StateResponded); err != nil {
+		return err
+	}
+	if _, _, err := client.Issues.Edit(ctx, owner, name, number, &github.IssueRequest{
+		State: github.String("closed"), StateReason: github.String("completed"),
+	}); err != nil {
+		return fmt.Errorf("failed to close %s#%d: %w", full, number, err)
+	}
+	if _, err := s.store.RecordReply(ctx, full, number, reply); err != nil {
+		return err
 	}
 	url := fmt.Sprintf("%s/liaison/%d/", strings.TrimRight(s.cfg.Datatracker.URL, "/"), reply)
 	title := ""
 	if st, ok, err := s.store.Statement(ctx, reply); err == nil && ok {
 		title = ", " + markdown.Inline(st.Title) + ","
 	}
-	note := fmt.Sprintf("LS %d%s the reply to LS %d, is posted on the datatracker: %s. Recorded as %s.",
+	note := fmt.Sprintf("LS %d%s the reply to LS %d, is posted on the datatracker: %s. Recorded as %s and closed.",
 		reply, title, target, url, markdown.CodeSpan(liaison.StateResponded.Label()))
-	if is.GetState() == "open" {
-		note += " Closing."
-	}
-	if err := comment(ctx, client, repo, number, note); err != nil {
-		return err
-	}
-	if is.GetState() == "open" {
-		if _, _, err := client.Issues.Edit(ctx, owner, name, number, &github.IssueRequest{
-			State: github.String("closed"), StateReason: github.String("completed"),
-		}); err != nil {
-			return fmt.Errorf("failed to close %s#%d: %w", full, number, err)
-		}
-	}
-	_, err = s.store.RecordReply(ctx, full, number, reply)
-	return err
+	return s.syncer.Pacer.Do(ctx, func() error { return comment(ctx, client, repo, number, note) })
 }

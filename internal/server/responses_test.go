@@ -284,22 +284,27 @@ func TestRespondRequestCosts(t *testing.T) {
 }
 
 func TestRepliesByTarget(t *testing.T) {
+	sdo := []liaison.Group{{ID: 1, Type: "sdo"}}
+	ietf := []liaison.Group{{ID: 2, Type: "ietf"}}
 	sts := []liaison.Statement{
-		{ID: 1, State: liaison.StatePosted},
-		// 5 answers 1, seen from the reply's side.
-		{ID: 5, State: liaison.StatePosted, Related: []liaison.Related{{ID: 1}}},
-		// 6 answers 1, seen from the target's side only.
-		{ID: 2, State: liaison.StatePosted, Related: []liaison.Related{{ID: 6, ReferedBy: true}}},
-		{ID: 6, State: liaison.StatePosted},
+		{ID: 1, State: liaison.StatePosted, FromGroups: sdo, Related: []liaison.Related{{ID: 5, ReferedBy: true}}},
+		// 5 answers 1, seen from both sides: counted once.
+		{ID: 5, State: liaison.StatePosted, FromGroups: ietf, Related: []liaison.Related{{ID: 1}}},
+		// 6 answers 2, seen from the target's side only.
+		{ID: 2, State: liaison.StatePosted, FromGroups: sdo, Related: []liaison.Related{{ID: 6, ReferedBy: true}}},
+		{ID: 6, State: liaison.StatePosted, FromGroups: ietf},
 		// 7 is pending: not a reply yet.
-		{ID: 3, State: liaison.StatePosted, Related: []liaison.Related{{ID: 7, ReferedBy: true}}},
-		{ID: 7, State: liaison.StatePending, Related: []liaison.Related{{ID: 3}}},
-		// Both sides carry 5→1 again: counted once.
-		{ID: 8, State: liaison.StatePosted, Related: []liaison.Related{{ID: 8}}},
+		{ID: 3, State: liaison.StatePosted, FromGroups: sdo, Related: []liaison.Related{{ID: 7, ReferedBy: true}}},
+		{ID: 7, State: liaison.StatePending, FromGroups: ietf, Related: []liaison.Related{{ID: 3}}},
+		// 8 follows up the sender's own 4: not a reply.
+		{ID: 4, State: liaison.StatePosted, FromGroups: sdo},
+		{ID: 8, State: liaison.StatePosted, FromGroups: sdo, Related: []liaison.Related{{ID: 4}, {ID: 8}}},
+		// An outside body answering the IETF's 9 is a reply too.
+		{ID: 9, State: liaison.StatePosted, FromGroups: ietf},
+		{ID: 10, State: liaison.StatePosted, FromGroups: sdo, Related: []liaison.Related{{ID: 9}}},
 	}
-	sts[0].Related = []liaison.Related{{ID: 5, ReferedBy: true}}
 	got := repliesByTarget(sts)
-	want := map[int][]int{1: {5}, 2: {6}}
+	want := map[int][]int{1: {5}, 2: {6}, 9: {10}}
 	if len(got) != len(want) {
 		t.Fatalf("repliesByTarget = %v, want %v", got, want)
 	}
@@ -307,5 +312,30 @@ func TestRepliesByTarget(t *testing.T) {
 		if !slices.Equal(got[k], v) {
 			t.Errorf("replies to %d = %v, want %v", k, got[k], v)
 		}
+	}
+}
+
+// TestServeRepliesRespectWhatPeopleSettled: a reply to a statement
+// closed by hand with /no-response is remembered without a word, and a
+// follow-up from the same sender closes nothing.
+func TestServeRepliesRespectWhatPeopleSettled(t *testing.T) {
+	srv, gh, dt := respondingServer(t)
+	gh.CommentAs(repo, 2, "alice", "/no-response handled elsewhere")
+	deliveriesDone(t, srv, gh)
+	n2 := len(gh.Comments(repo, 2))
+
+	followUp := dt.AddStatement(datatrackertest.Statement{Title: "Follow-up", Purpose: "info", FromGroups: []int{1}, ToGroups: []int{2}, FromContact: "a@itu.int", Body: "more"})
+	dt.Relate(followUp, 1)
+	reply := dt.AddStatement(datatrackertest.Statement{Title: "Reply", Purpose: "response", FromGroups: []int{2}, ToGroups: []int{1}, Body: "reply"})
+	dt.Relate(reply, 2)
+	if _, err := srv.Pass(context.Background(), schedule.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	deliveriesDone(t, srv, gh)
+	if is, _ := gh.Issue(repo, 1); is.State != "open" || slices.Contains(is.Labels, "state/responded") {
+		t.Errorf("a follow-up by the same sender closed #1: %s %v", is.State, is.Labels)
+	}
+	if is, _ := gh.Issue(repo, 2); !slices.Contains(is.Labels, "state/no-response") || len(gh.Comments(repo, 2)) != n2 {
+		t.Errorf("a reply changed #2, settled by hand: %v, %d comments (was %d)", is.Labels, len(gh.Comments(repo, 2)), n2)
 	}
 }
