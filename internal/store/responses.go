@@ -61,43 +61,34 @@ func scanResponse(row interface{ Scan(...any) error }) (Response, error) {
 
 // LatestResponse is the issue's newest response pull request; ok is false
 // when it never had one.
-func (s *Store) LatestResponse(ctx context.Context, repo string, issue int) (r Response, ok bool, err error) {
-	r, err = scanResponse(s.db.QueryRowContext(ctx,
-		`SELECT `+responseColumns+` FROM responses WHERE repo = $1 AND issue = $2 ORDER BY attempt DESC LIMIT 1`,
-		repo, issue))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Response{}, false, nil
-	}
-	if err != nil {
-		return Response{}, false, fmt.Errorf("failed to read the response of %s#%d: %w", repo, issue, err)
-	}
-	return r, true, nil
+func (s *Store) LatestResponse(ctx context.Context, repo string, issue int) (Response, bool, error) {
+	return s.response(ctx, fmt.Sprintf("the response of %s#%d", repo, issue),
+		`repo = $1 AND issue = $2 ORDER BY attempt DESC`, repo, issue)
 }
 
 // ResponseByPull is the response whose pull request is number pull in
 // repo; ok is false when the pull request is not a response.
-func (s *Store) ResponseByPull(ctx context.Context, repo string, pull int) (r Response, ok bool, err error) {
-	r, err = scanResponse(s.db.QueryRowContext(ctx,
-		`SELECT `+responseColumns+` FROM responses WHERE repo = $1 AND pull = $2 AND pull <> 0`, repo, pull))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Response{}, false, nil
-	}
-	if err != nil {
-		return Response{}, false, fmt.Errorf("failed to read the response pull request %s#%d: %w", repo, pull, err)
-	}
-	return r, true, nil
+func (s *Store) ResponseByPull(ctx context.Context, repo string, pull int) (Response, bool, error) {
+	return s.response(ctx, fmt.Sprintf("the response pull request %s#%d", repo, pull),
+		`repo = $1 AND pull = $2 AND pull <> 0`, repo, pull)
 }
 
 // ResponseByBranch is the response written on branch in repo; ok is false
 // when there is none.
-func (s *Store) ResponseByBranch(ctx context.Context, repo, branch string) (r Response, ok bool, err error) {
-	r, err = scanResponse(s.db.QueryRowContext(ctx,
-		`SELECT `+responseColumns+` FROM responses WHERE repo = $1 AND branch = $2 ORDER BY attempt DESC LIMIT 1`, repo, branch))
+func (s *Store) ResponseByBranch(ctx context.Context, repo, branch string) (Response, bool, error) {
+	return s.response(ctx, fmt.Sprintf("the response on %s in %s", branch, repo),
+		`repo = $1 AND branch = $2 ORDER BY attempt DESC`, repo, branch)
+}
+
+// response reads the first response that where selects; what names it in
+// errors.
+func (s *Store) response(ctx context.Context, what, where string, args ...any) (Response, bool, error) {
+	r, err := scanResponse(s.db.QueryRowContext(ctx, `SELECT `+responseColumns+` FROM responses WHERE `+where+` LIMIT 1`, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Response{}, false, nil
 	}
 	if err != nil {
-		return Response{}, false, fmt.Errorf("failed to read the response on %s in %s: %w", branch, repo, err)
+		return Response{}, false, fmt.Errorf("failed to read %s: %w", what, err)
 	}
 	return r, true, nil
 }
