@@ -96,6 +96,10 @@ func (s *Server) Respond(ctx context.Context, client *github.Client, repo *githu
 			if prev, _, err = s.store.LatestResponse(ctx, full, number); err != nil {
 				return "", err
 			}
+			// Its labels changed with it.
+			if is, _, err = client.Issues.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number); err != nil {
+				return "", fmt.Errorf("failed to get %s#%d: %w", full, number, err)
+			}
 		}
 	}
 	if found {

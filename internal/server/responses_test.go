@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -337,5 +338,58 @@ func TestServeRepliesRespectWhatPeopleSettled(t *testing.T) {
 	}
 	if is, _ := gh.Issue(repo, 2); !slices.Contains(is.Labels, "state/no-response") || len(gh.Comments(repo, 2)) != n2 {
 		t.Errorf("a reply changed #2, settled by hand: %v, %d comments (was %d)", is.Labels, len(gh.Comments(repo, 2)), n2)
+	}
+}
+
+// TestServeRespondNoticesAClosedPullWhoseEventWasLost: GitHub does not
+// resend a delivery that failed; /respond asks the pull request itself
+// and starts afresh rather than pointing to a closed one.
+func TestServeRespondNoticesAClosedPullWhoseEventWasLost(t *testing.T) {
+	srv, gh, _ := setup(t)
+	gh.PutFile(repo, "", ".github/liaison.yml", []byte(responsesConfig))
+	gh.AddCollaborator(repo, "alice", "triage")
+	gh.AddCollaborator(repo, "carol", "write")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := "http://" + ln.Addr().String() + WebhookRoute
+	gh.SetWebhook(hook, srv.cfg.Github.App.WebhookSecret)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.ServeListener(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
+	deliveriesDone(t, srv, gh)
+
+	gh.CommentAs(repo, 1, "alice", "/purpose action\n/respond boilerplate")
+	deliveriesDone(t, srv, gh)
+	if len(gh.PullRequests(repo)) != 1 {
+		t.Fatalf("no response pull request: %s", lastComment(gh, 1))
+	}
+	// The closed event goes nowhere.
+	gh.SetWebhook("http://127.0.0.1:1"+WebhookRoute, srv.cfg.Github.App.WebhookSecret)
+	gh.ClosePullAs(repo, 4, "carol")
+	gh.WaitDeliveries(t)
+	gh.SetWebhook(hook, srv.cfg.Github.App.WebhookSecret)
+
+	gh.CommentAs(repo, 1, "alice", "/respond boilerplate")
+	deliveriesDone(t, srv, gh)
+	prs := gh.PullRequests(repo)
+	if len(prs) != 2 || prs[1].Head != "liaisonbot/response-ls-1-2" || prs[1].State != "open" {
+		t.Fatalf("after /respond with the close unseen: %+v\nreply: %s", prs, lastComment(gh, 1))
+	}
+	if l := labelsOf(gh, 1); !slices.Contains(l, "state/responding") {
+		t.Errorf("labels = %v", l)
+	}
+	// The close was told on the issue, once, before the new response.
+	closed := 0
+	for _, c := range gh.Comments(repo, 1) {
+		if strings.Contains(c.Body, "closed without merging") {
+			closed++
+		}
+	}
+	if closed != 1 {
+		t.Errorf("%d notes of the unmerged close, want 1", closed)
 	}
 }
