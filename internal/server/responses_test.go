@@ -218,6 +218,17 @@ func TestServeCraftedResponseIsCheckedAndCanBeClosed(t *testing.T) {
 	if c := lastComment(gh, 2); !strings.Contains(c, "closed without merging") || !strings.Contains(c, "state/new") {
 		t.Errorf("note = %s", c)
 	}
+	// Reopened, it is the response again; closed again, the state goes back.
+	gh.ReopenPullAs(repo, pr.Number, "carol")
+	deliveriesDone(t, srv, gh)
+	if l := labelsOf(gh, 2); !slices.Contains(l, "state/responding") || slices.Contains(l, "state/new") {
+		t.Errorf("labels after reopening: %v", l)
+	}
+	gh.ClosePullAs(repo, pr.Number, "carol")
+	deliveriesDone(t, srv, gh)
+	if l := labelsOf(gh, 2); !slices.Contains(l, "state/new") {
+		t.Errorf("labels after closing again: %v", l)
+	}
 	gh.CommentAs(repo, 2, "alice", "/respond crafted")
 	deliveriesDone(t, srv, gh)
 	prs = gh.PullRequests(repo)
