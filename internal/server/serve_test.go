@@ -50,17 +50,28 @@ func running(t *testing.T, adjust ...func(*config.Config)) (*Server, *githubtest
 	return srv, gh, dt
 }
 
+// deliveriesDone waits until the fake has delivered everything and the
+// inbox has handled it — including the deliveries that handling caused
+// (a pull request the app opened sends its own event), so it repeats
+// until a round brings no new delivery.
 func deliveriesDone(t *testing.T, srv *Server, gh *githubtest.Server) {
 	t.Helper()
-	gh.WaitDeliveries(t)
-	waitFor(t, "the inbox to drain", func() bool {
-		for _, st := range []string{store.DeliveryPending, store.DeliveryProcessing} {
-			if ds, _ := srv.store.Deliveries(context.Background(), st, 1); len(ds) > 0 {
-				return false
+	for seen := -1; ; {
+		gh.WaitDeliveries(t)
+		waitFor(t, "the inbox to drain", func() bool {
+			for _, st := range []string{store.DeliveryPending, store.DeliveryProcessing} {
+				if ds, _ := srv.store.Deliveries(context.Background(), st, 1); len(ds) > 0 {
+					return false
+				}
 			}
+			return true
+		})
+		n := len(gh.Deliveries())
+		if n == seen {
+			return
 		}
-		return true
-	})
+		seen = n
+	}
 }
 
 func TestServeIgnoresItsOwnEventsAndCorrectsPeoples(t *testing.T) {
