@@ -149,14 +149,18 @@ func (in *Inbox) Commit(ctx context.Context, p Prepared) error {
 }
 
 // orderingKey reads which issue a delivery is about: "owner/repo#number",
-// "owner/repo" for repository events, or "" for the rest (installation
-// events, which then run one at a time, in order). gjson finds the three fields without decoding the payload and, given
+// "owner/repo" for repository events, "installation:<id>" for the
+// installation's own events, or "" for the rest. gjson finds the three fields without decoding the payload and, given
 // bytes, without copying it, because ingest must stay cheap; decoding
 // belongs to the worker.
 func orderingKey(payload []byte) string {
-	r := gjson.GetManyBytes(payload, "repository.full_name", "issue.number", "pull_request.number")
+	r := gjson.GetManyBytes(payload, "repository.full_name", "issue.number", "pull_request.number", "installation.id")
 	repo := r[0].Str
 	switch {
+	case repo == "" && r[3].Type == gjson.Number:
+		// Installation events: in order per installation, and one
+		// installation's failing event does not hold up another's.
+		return "installation:" + strconv.FormatInt(r[3].Int(), 10)
 	case repo == "":
 		return ""
 	case r[1].Type == gjson.Number:
@@ -269,12 +273,14 @@ func (in *Inbox) commitLoop(ctx context.Context) {
 		for i, c := range batch {
 			ds[i] = c.d
 		}
-		seqs, err := in.store.RecordDeliveries(context.WithoutCancel(ctx), ds)
+		recorded, err := in.store.RecordDeliveries(context.WithoutCancel(ctx), ds)
 		if err == nil {
 			now := time.Now()
-			for i, seq := range seqs {
-				if seq != 0 {
-					in.queue.add(ds[i].OrderingKey, 1, seq, now)
+			for _, r := range recorded {
+				if r.Seq != 0 {
+					// The store's key: a redelivery keeps the one it was
+					// first recorded under.
+					in.queue.add(r.OrderingKey, 1, r.Seq, now)
 				}
 			}
 		}
@@ -304,7 +310,7 @@ func (in *Inbox) drain(err error) {
 func (in *Inbox) work(ctx context.Context) {
 	for ctx.Err() == nil {
 		woken := in.woken()
-		key, wait, ok := in.queue.next(time.Now())
+		key, gen, wait, ok := in.queue.next(time.Now())
 		if !ok {
 			if wait == 0 || wait > idlePoll {
 				wait = idlePoll
@@ -319,15 +325,20 @@ func (in *Inbox) work(ctx context.Context) {
 		}
 		d, started, err := in.store.StartNext(context.WithoutCancel(ctx), key)
 		switch {
+		case err != nil && d.Seq != 0:
+			// Found unreadable and kept as failed: counted off.
+			in.log.Error().Err(err).Str("ordering_key", key).Msg("webhook delivery unreadable: kept as failed")
+			in.queue.done(key, d.Seq)
 		case err != nil:
-			// The store could not start it (or found it unreadable and
-			// failed it): try the key again shortly.
+			// The store could not start it: try the key again shortly.
 			in.log.Error().Err(err).Str("ordering_key", key).Msg("failed to start a webhook delivery")
 			in.queue.retry(key, time.Now().Add(idlePoll))
 		case !started:
-			// Nothing pending is left of the key: one found unreadable
-			// was counted and failed.
-			in.queue.drop(key)
+			// The store has nothing pending of the key, though the queue
+			// counted some: forget it, unless a delivery came meanwhile.
+			if in.queue.drop(key, gen) {
+				in.log.Warn().Str("ordering_key", key).Msg("webhook queue and store disagreed: the store's word taken")
+			}
 		case d.Attempts > in.MaxAttempts:
 			// It was started this often without an outcome: it takes the
 			// process down. Keep it with an error instead of running it.

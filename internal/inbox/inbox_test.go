@@ -109,8 +109,9 @@ func TestOrderingKey(t *testing.T) {
 		`{"issue":{"number":7},"repository":{"full_name":"o/r"}}`:              "o/r#7",
 		`{"pull_request":{"number":8},"repository":{"full_name":"o/r"}}`:       "o/r#8",
 		`{"repository":{"full_name":"o/r"},"ref":"refs/heads/main"}`:           "o/r",
-		`{"installation":{"id":1},"repositories_added":[{"full_name":"o/r"}]}`: "",
-		`not json`: "",
+		`{"installation":{"id":1},"repositories_added":[{"full_name":"o/r"}]}`: "installation:1",
+		`{"zen":"Keep it logically awesome."}`:                                 "",
+		`not json`:                                                             "",
 		`{"comment":{"body":"\"repository\":{\"full_name\":\"x/y\"}"},"issue":{"number":1},"repository":{"full_name":"o/r"}}`: "o/r#1",
 	}
 	for in, want := range tests {
@@ -153,19 +154,19 @@ func TestQueueKeepsACountPerKey(t *testing.T) {
 		t.Fatalf("keys = %d, #1 unfinished = %d; want 2 keys, 3 of #1", len(q.keys), q.keys["o/r#1"].unfinished)
 	}
 	// The oldest delivery's key goes first; a busy key is not handed out.
-	if k, _, ok := q.next(now); !ok || k != "o/r#1" {
+	if k, _, _, ok := q.next(now); !ok || k != "o/r#1" {
 		t.Fatalf("next = %q, %v; want o/r#1", k, ok)
 	}
-	if k, _, ok := q.next(now); !ok || k != "o/r#2" {
+	if k, _, _, ok := q.next(now); !ok || k != "o/r#2" {
 		t.Fatalf("next with #1 busy = %q, %v; want o/r#2", k, ok)
 	}
-	if _, _, ok := q.next(now); ok {
+	if _, _, _, ok := q.next(now); ok {
 		t.Fatal("next handed out a busy key")
 	}
 	// #1's oldest finished and #2's waits for a retry: #1 is the one due.
 	q.done("o/r#1", 10)
 	q.retry("o/r#2", now.Add(time.Minute))
-	if k, wait, ok := q.next(now); !ok || k != "o/r#1" || wait != time.Minute {
+	if k, _, wait, ok := q.next(now); !ok || k != "o/r#1" || wait != time.Minute {
 		t.Fatalf("next = %q, wait %v, %v; want o/r#1 and a minute's wait for #2", k, wait, ok)
 	}
 	q.done("o/r#1", 12)
@@ -174,14 +175,70 @@ func TestQueueKeepsACountPerKey(t *testing.T) {
 	if _, ok := q.keys["o/r#1"]; ok {
 		t.Error("a key with nothing unfinished is kept")
 	}
-	// A redelivered failed delivery keeps its old sequence number and goes first again.
+	// A redelivered failed delivery keeps its old sequence number, goes
+	// first again, and does not wait for a newer one's retry.
 	q.add("o/r#3", 1, 20, now)
+	q.next(now)
+	q.retry("o/r#3", now.Add(time.Hour))
 	q.add("o/r#3", 1, 5, now)
-	if q.keys["o/r#3"].oldest != 5 {
-		t.Errorf("oldest = %d, want 5", q.keys["o/r#3"].oldest)
+	if kq := q.keys["o/r#3"]; kq.oldest != 5 || kq.due.After(now) {
+		t.Errorf("oldest = %d, due in %v; want 5, now", kq.oldest, kq.due.Sub(now))
 	}
-	q.drop("o/r#3")
-	if _, ok := q.keys["o/r#3"]; ok {
-		t.Error("drop kept the key")
+	// The store had nothing to start, but a delivery came while it looked:
+	// the key stays.
+	_, gen, _, _ := q.next(now)
+	q.add("o/r#3", 1, 30, now)
+	if q.drop("o/r#3", gen); q.keys["o/r#3"] == nil || q.keys["o/r#3"].busy {
+		t.Fatal("drop forgot a delivery added while the store was asked, or left the key busy")
+	}
+	// Nothing came: the count the store disproved goes.
+	_, gen, _, _ = q.next(now)
+	if drift := q.drop("o/r#3", gen); !drift || q.keys["o/r#3"] != nil {
+		t.Errorf("drop = %v, key kept %v; want drift reported and the key gone", drift, q.keys["o/r#3"] != nil)
+	}
+}
+
+// TestUnreadableDeliveryIsCountedOff: a delivery whose stored payload
+// cannot be read is kept as failed and counted off the queue, so the next
+// one of the issue runs and the queue empties.
+func TestUnreadableDeliveryIsCountedOff(t *testing.T) {
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "lb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const payload = `{"action":"edited","issue":{"number":1},"repository":{"full_name":"o/r"}}`
+	// Recorded before the inbox starts: one corrupt, one good, same issue.
+	if _, err := st.RecordDeliveries(context.Background(), []store.Delivery{
+		{GUID: "bad", Event: "issues", OrderingKey: "o/r#1", Stored: []byte("not s2 at all")},
+		{GUID: "good", Event: "issues", OrderingKey: "o/r#1", Payload: []byte(payload)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h := &orderHandler{seen: map[string][]string{}, failOnce: map[string]bool{}, running: map[string]bool{}}
+	in := New(st, zerolog.Nop(), h)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { in.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.mu.Lock()
+		ran := slices.Equal(h.seen["o/r#1"], []string{"good"})
+		h.mu.Unlock()
+		in.queue.mu.Lock()
+		empty := len(in.queue.keys) == 0
+		in.queue.mu.Unlock()
+		if ran && empty {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ran %v, queue empty %v", h.seen, empty)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if failed, _ := st.Deliveries(context.Background(), store.DeliveryFailed, 10); len(failed) != 1 || failed[0].GUID != "bad" {
+		t.Errorf("failed = %+v, want the unreadable one", failed)
 	}
 }

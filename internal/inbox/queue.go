@@ -19,6 +19,9 @@ type queue struct {
 
 type keyQueue struct {
 	unfinished int
+	// gen counts adds, so a worker that found the store empty does not
+	// forget a delivery added while it looked.
+	gen int
 	// oldest orders keys: the sequence number of the key's oldest
 	// delivery as far as the queue knows (after one finishes, the next is
 	// newer than it).
@@ -39,15 +42,21 @@ func (q *queue) add(key string, n int, seq int64, due time.Time) {
 		return
 	}
 	k.unfinished += n
+	k.gen++
 	if seq < k.oldest {
-		k.oldest = seq // a redelivery of a failed one keeps its sequence number
+		// A redelivery of a failed one keeps its sequence number and runs
+		// first, without waiting for the retry of a newer one.
+		k.oldest = seq
+		if !k.busy && k.due.After(due) {
+			k.due = due
+		}
 	}
 }
 
 // next takes the key with the oldest delivery that is due and not busy,
 // and marks it busy. Without one, wait says when the earliest waiting key
 // becomes due (0 when nothing waits).
-func (q *queue) next(now time.Time) (key string, wait time.Duration, ok bool) {
+func (q *queue) next(now time.Time) (key string, gen int, wait time.Duration, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var oldest int64
@@ -67,8 +76,9 @@ func (q *queue) next(now time.Time) (key string, wait time.Duration, ok bool) {
 	}
 	if ok {
 		q.keys[key].busy = true
+		gen = q.keys[key].gen
 	}
-	return key, wait, ok
+	return key, gen, wait, ok
 }
 
 // done counts off key's delivery seq: it finished, for good or for ill.
@@ -86,11 +96,22 @@ func (q *queue) done(key string, seq int64) {
 	}
 }
 
-// drop forgets key: the store has nothing of it left to start.
-func (q *queue) drop(key string) {
+// drop forgets key, taken at generation gen, when the store had nothing
+// of it left to start: unless a delivery was added since, which the store
+// may not have shown. It reports whether the queue had counted more.
+func (q *queue) drop(key string, gen int) (drift bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	kq := q.keys[key]
+	if kq == nil {
+		return false
+	}
+	if kq.gen != gen {
+		kq.busy = false
+		return false
+	}
 	delete(q.keys, key)
+	return kq.unfinished > 0
 }
 
 // retry keeps key's oldest delivery, to run again at due.

@@ -37,15 +37,23 @@ type Delivery struct {
 	ReceivedAt time.Time
 }
 
+// Recorded is where a delivery stands after RecordDeliveries: its
+// sequence number, 0 when it was not queued, and the ordering key the
+// store keeps for it (a redelivery keeps the one it was first recorded
+// under).
+type Recorded struct {
+	Seq         int64
+	OrderingKey string
+}
+
 // RecordDeliveries commits a batch of new deliveries in one transaction —
-// one sync to disk for all of them — and returns each one's sequence
-// number, or 0 when it was not queued. A guid seen before is not queued
-// again unless it failed: then it is queued afresh (GitHub's redelivery
-// reuses the guid). Payloads are stored s2-compressed: webhook JSON
-// shrinks about fourfold, and the pages written per delivery are most of
-// ingest's cost.
-func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]int64, error) {
-	seqs := make([]int64, len(ds))
+// one sync to disk for all of them — and says for each whether it was
+// queued. A guid seen before is not queued again unless it failed: then
+// it is queued afresh (GitHub's redelivery reuses the guid). Payloads are
+// stored s2-compressed: webhook JSON shrinks about fourfold, and the pages
+// written per delivery are most of ingest's cost.
+func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]Recorded, error) {
+	out := make([]Recorded, len(ds))
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("failed to record %d webhook deliveries: %w", len(ds), err)
@@ -58,7 +66,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]int64, e
 			status = excluded.status, attempts = 0, last_error = '', payload = excluded.payload,
 			next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at
 		WHERE deliveries.status = $7
-		RETURNING seq`)
+		RETURNING seq, ordering_key`)
 	if err != nil {
 		return nil, fmt.Errorf("failed to record webhook deliveries: %w", err)
 	}
@@ -72,7 +80,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]int64, e
 		if stored == nil {
 			stored = CompressPayload(nil, d.Payload)
 		}
-		err := stmt.QueryRowContext(ctx, d.GUID, d.Event, d.OrderingKey, stored, DeliveryPending, now, DeliveryFailed).Scan(&seqs[i])
+		err := stmt.QueryRowContext(ctx, d.GUID, d.Event, d.OrderingKey, stored, DeliveryPending, now, DeliveryFailed).Scan(&out[i].Seq, &out[i].OrderingKey)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // seen before and not failed: once is enough
 		}
@@ -83,7 +91,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]int64, e
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("failed to commit %d webhook deliveries: %w", len(ds), err)
 	}
-	return seqs, nil
+	return out, nil
 }
 
 // CompressPayload encodes a payload as the inbox stores it: s2, which
@@ -139,13 +147,15 @@ func (s *Store) Backlogs(ctx context.Context) ([]Backlog, error) {
 // StartNext starts the oldest pending delivery with the ordering key, as
 // StartDelivery does; ok is false when the key has none pending.
 func (s *Store) StartNext(ctx context.Context, key string) (d Delivery, ok bool, err error) {
-	return s.start(ctx, `seq = (SELECT seq FROM deliveries WHERE ordering_key = $3 AND status = $4 ORDER BY seq LIMIT 1)`, key)
+	// The outer status test matters on PostgreSQL, where two processes'
+	// subqueries can pick the same row before either updates it.
+	return s.start(ctx, `seq = (SELECT seq FROM deliveries WHERE ordering_key = $3 AND status = $4 ORDER BY seq LIMIT 1) AND status = $4`, key)
 }
 
 // StartDelivery marks a pending delivery processing, counts the attempt
 // and returns it with its payload; ok is false when it is no longer
 // pending. A payload that cannot be read is kept as failed, and the error
-// says why.
+// says why, with only Seq set in d.
 func (s *Store) StartDelivery(ctx context.Context, seq int64) (d Delivery, ok bool, err error) {
 	return s.start(ctx, `seq = $3 AND status = $4`, seq)
 }
@@ -172,11 +182,13 @@ func (s *Store) start(ctx context.Context, where string, arg any) (d Delivery, o
 	}
 	if err != nil {
 		// Unreadable for good: kept as failed with the reason, not retried.
+		// The error comes with the delivery's Seq (and nothing else), so
+		// the caller can count it off.
 		cause := fmt.Errorf("failed to read webhook delivery %s: %w", d.GUID, err)
 		if ferr := s.FinishDelivery(ctx, d.Seq, cause, time.Time{}); ferr != nil {
 			return Delivery{}, false, errors.Join(cause, ferr)
 		}
-		return Delivery{}, false, cause
+		return Delivery{Seq: d.Seq}, false, cause
 	}
 	return d, true, nil
 }

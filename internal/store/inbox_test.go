@@ -17,14 +17,14 @@ func TestInboxRecordsEachDeliveryOnce(t *testing.T) {
 		{GUID: "b", Event: "issues", OrderingKey: "o/r#2", Payload: []byte(`{}`)},
 		{GUID: "a", Event: "issue_comment", OrderingKey: "o/r#1", Payload: []byte(`{"a":1}`)},
 	}
-	seqs, err := s.RecordDeliveries(ctx, ds)
+	rec, err := s.RecordDeliveries(ctx, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if seqs[0] == 0 || seqs[1] == 0 || seqs[2] != 0 {
-		t.Errorf("seqs = %v; a repeated guid must not be queued twice", seqs)
+	if rec[0].Seq == 0 || rec[1].Seq == 0 || rec[2].Seq != 0 || rec[1].OrderingKey != "o/r#2" {
+		t.Errorf("recorded = %v; a repeated guid must not be queued twice", rec)
 	}
-	if seqs, _ := s.RecordDeliveries(ctx, ds[:1]); seqs[0] != 0 {
+	if rec, _ := s.RecordDeliveries(ctx, ds[:1]); rec[0].Seq != 0 {
 		t.Error("a delivery seen before was queued again")
 	}
 	if _, err := s.RecordDeliveries(ctx, []Delivery{{Event: "x"}}); err == nil {
@@ -37,7 +37,7 @@ func TestInboxLifecycle(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	s.now = func() time.Time { return now }
-	seqs, err := s.RecordDeliveries(ctx, []Delivery{
+	rec, err := s.RecordDeliveries(ctx, []Delivery{
 		{GUID: "1", Event: "issues", OrderingKey: "o/r#1", Payload: []byte(`{"n":1}`)},
 		{GUID: "2", Event: "issue_comment", OrderingKey: "o/r#1", Payload: []byte(`{"n":2}`)},
 		{GUID: "3", Event: "issues", OrderingKey: "o/r#2", Payload: []byte(`{"n":3}`)},
@@ -45,6 +45,7 @@ func TestInboxLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seqs := []int64{rec[0].Seq, rec[1].Seq, rec[2].Seq}
 	d, ok, err := s.StartNext(ctx, "o/r#1")
 	if err != nil || !ok || d.Seq != seqs[0] || string(d.Payload) != `{"n":1}` || d.Attempts != 1 || d.Event != "issues" {
 		t.Fatalf("StartNext = %+v, %v, %v", d, ok, err)
@@ -91,9 +92,10 @@ func TestInboxLifecycle(t *testing.T) {
 		t.Fatalf("requeued %d, %v", n, err)
 	}
 	// GitHub's redelivery of the failed 1 queues it again, same seq.
-	again, _ := s.RecordDeliveries(ctx, []Delivery{{GUID: "1", Event: "issues", OrderingKey: "o/r#1", Payload: []byte(`{"n":1}`)}})
-	if again[0] != seqs[0] {
-		t.Fatalf("redelivery seq = %d, want %d", again[0], seqs[0])
+	// Computed under another key now, it keeps the key it was recorded under.
+	again, _ := s.RecordDeliveries(ctx, []Delivery{{GUID: "1", Event: "issues", OrderingKey: "o/r#other", Payload: []byte(`{"n":1}`)}})
+	if again[0].Seq != seqs[0] || again[0].OrderingKey != "o/r#1" {
+		t.Fatalf("redelivery = %+v, want seq %d under o/r#1", again[0], seqs[0])
 	}
 	if st, _, _ := s.DeliveryStatus(ctx, "1"); st != DeliveryPending {
 		t.Errorf("redelivered status = %s", st)
