@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/klauspost/compress/s2"
 	"github.com/palantir/go-githubapp/githubapp"
@@ -150,23 +152,55 @@ func (in *Inbox) Commit(ctx context.Context, p Prepared) error {
 
 // orderingKey reads which issue a delivery is about: "owner/repo#number",
 // "owner/repo" for repository events, "installation:<id>" for the
-// installation's own events, or "" for the rest. gjson finds the three fields without decoding the payload and, given
-// bytes, without copying it, because ingest must stay cheap; decoding
-// belongs to the worker.
+// installation's own events, or "" for the rest. Ingest must stay cheap
+// (decoding belongs to the worker), so it is one pass over the top-level
+// fields with gjson, skipping what it does not need, over the payload
+// viewed as a string without a copy: the bytes do not change while it
+// runs, and the one string kept is copied out.
 func orderingKey(payload []byte) string {
-	r := gjson.GetManyBytes(payload, "repository.full_name", "issue.number", "pull_request.number", "installation.id")
-	repo := r[0].Str
+	if len(payload) == 0 {
+		return ""
+	}
+	doc := unsafe.String(unsafe.SliceData(payload), len(payload))
+	var (
+		repo                                    string
+		issue, pull, installation               gjson.Result
+		seenRepo, seenIssue, seenPull, seenInst bool
+	)
+	gjson.Parse(doc).ForEach(func(key, value gjson.Result) bool {
+		// The first field found wins, as in a path lookup (which also
+		// looks past a repeated key that lacks it).
+		switch key.Str {
+		case "repository":
+			if v := value.Get("full_name"); !seenRepo && v.Exists() {
+				repo, seenRepo = strings.Clone(v.Str), true
+			}
+		case "issue":
+			if v := value.Get("number"); !seenIssue && v.Exists() {
+				issue, seenIssue = v, true
+			}
+		case "pull_request":
+			if v := value.Get("number"); !seenPull && v.Exists() {
+				pull, seenPull = v, true
+			}
+		case "installation":
+			if v := value.Get("id"); !seenInst && v.Exists() {
+				installation, seenInst = v, true
+			}
+		}
+		return true
+	})
 	switch {
-	case repo == "" && r[3].Type == gjson.Number:
+	case repo == "" && installation.Type == gjson.Number:
 		// Installation events: in order per installation, and one
 		// installation's failing event does not hold up another's.
-		return "installation:" + strconv.FormatInt(r[3].Int(), 10)
+		return "installation:" + strconv.FormatInt(installation.Int(), 10)
 	case repo == "":
 		return ""
-	case r[1].Type == gjson.Number:
-		return repo + "#" + strconv.FormatInt(r[1].Int(), 10)
-	case r[2].Type == gjson.Number:
-		return repo + "#" + strconv.FormatInt(r[2].Int(), 10)
+	case issue.Type == gjson.Number:
+		return repo + "#" + strconv.FormatInt(issue.Int(), 10)
+	case pull.Type == gjson.Number:
+		return repo + "#" + strconv.FormatInt(pull.Int(), 10)
 	}
 	return repo
 }
