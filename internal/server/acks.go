@@ -131,22 +131,19 @@ func (s *Server) reportMail(ctx context.Context, m store.Mail, r mail.Result) er
 	if err != nil {
 		return err
 	}
-	owner, name, _ := strings.Cut(m.Repo, "/")
+	issues := &tracker.GitHubIssues{Client: client}
 	var body string
 	switch r.Outcome {
 	case mail.Sent:
 		body = fmt.Sprintf("Sent the acknowledgement to %s on %s, Message-ID %s.",
 			markdown.Inline(strings.Join(m.To, ", ")), r.At.UTC().Format(time.RFC1123), markdown.CodeSpan(m.MessageID))
-		is, _, err := client.Issues.Get(ctx, owner, name, m.Issue)
+		is, err := issues.Get(ctx, m.Repo, m.Issue)
 		if err != nil {
-			return fmt.Errorf("failed to get %s#%d: %w", m.Repo, m.Issue, err)
+			return err
 		}
-		if st := liaison.StateOf(tracker.LabelNames(is.Labels)); st == "" || st == liaison.StateNew {
-			if err := tracker.RemoveLabel(ctx, client, m.Repo, m.Issue, liaison.StateNew.Label()); err != nil {
+		if st := liaison.StateOf(is.Labels); st == "" || st == liaison.StateNew {
+			if err := tracker.MoveState(ctx, client, m.Repo, m.Issue, is.Labels, liaison.StateAcknowledged); err != nil {
 				return err
-			}
-			if _, _, err := client.Issues.AddLabelsToIssue(ctx, owner, name, m.Issue, []string{liaison.StateAcknowledged.Label()}); err != nil {
-				return fmt.Errorf("failed to relabel %s#%d: %w", m.Repo, m.Issue, err)
 			}
 		}
 	case mail.Unknown:
@@ -155,10 +152,7 @@ func (s *Server) reportMail(ctx context.Context, m store.Mail, r mail.Result) er
 	case mail.Failed:
 		body = fmt.Sprintf("> [!WARNING]\n> The acknowledgement could not be sent: %s. Send it by hand and record it with `/ack sent`.", markdown.Inline(r.Reason))
 	}
-	if _, _, err := client.Issues.CreateComment(ctx, owner, name, m.Issue, &github.IssueComment{Body: github.String(body)}); err != nil {
-		return fmt.Errorf("failed to comment on %s#%d: %w", m.Repo, m.Issue, err)
-	}
-	return nil
+	return issues.Comment(ctx, m.Repo, m.Issue, body)
 }
 
 // autoAck queues the acknowledgement of a statement whose issue a pass

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/google/go-github/v62/github"
 
@@ -105,43 +104,35 @@ func (s *Server) recordReplies(ctx context.Context) error {
 }
 
 func (s *Server) recordReply(ctx context.Context, client *github.Client, full string, number, target, reply int) error {
-	owner, name, _ := strings.Cut(full, "/")
-	is, _, err := client.Issues.Get(ctx, owner, name, number)
+	issues := &tracker.GitHubIssues{Client: client}
+	is, err := issues.Get(ctx, full, number)
 	if err != nil {
-		return fmt.Errorf("failed to get %s#%d: %w", full, number, err)
-	}
-	repo := &github.Repository{Owner: &github.User{Login: &owner}, Name: &name, FullName: &full}
-	labels := tracker.LabelNames(is.Labels)
-	switch liaison.StateOf(labels) {
-	case liaison.StateResponded, liaison.StateNoResponse:
-		// Settled by hand (/sent, /no-response): remembered, not said.
-		_, err := s.store.RecordReply(ctx, full, number, reply)
 		return err
 	}
-	if is.GetState() != "open" {
+	if st := liaison.StateOf(is.Labels); is.State != "open" || st == liaison.StateResponded || st == liaison.StateNoResponse {
+		// Closed, or settled by hand (/sent, /no-response): remembered,
+		// not said.
 		_, err := s.store.RecordReply(ctx, full, number, reply)
 		return err
 	}
 	// The state and the close first, recorded next, the comment last: a
 	// failure part-way is finished by the next pass without a second
 	// comment.
-	if err := moveState(ctx, client, repo, number, labels, liaison.StateResponded); err != nil {
+	if err := tracker.MoveState(ctx, client, full, number, is.Labels, liaison.StateResponded); err != nil {
 		return err
 	}
-	if _, _, err := client.Issues.Edit(ctx, owner, name, number, &github.IssueRequest{
-		State: github.String("closed"), StateReason: github.String("completed"),
-	}); err != nil {
-		return fmt.Errorf("failed to close %s#%d: %w", full, number, err)
+	if err := issues.Close(ctx, full, number, "completed"); err != nil {
+		return err
 	}
 	if _, err := s.store.RecordReply(ctx, full, number, reply); err != nil {
 		return err
 	}
-	url := fmt.Sprintf("%s/liaison/%d/", strings.TrimRight(s.cfg.Datatracker.URL, "/"), reply)
+	st := liaison.Statement{ID: reply}
 	title := ""
-	if st, ok, err := s.store.Statement(ctx, reply); err == nil && ok {
-		title = ", " + markdown.Inline(st.Title) + ","
+	if stored, ok, err := s.store.Statement(ctx, reply); err == nil && ok {
+		title = ", " + markdown.Inline(stored.Title) + ","
 	}
 	note := fmt.Sprintf("LS %d%s the reply to LS %d, is posted on the datatracker: %s. Recorded as %s and closed.",
-		reply, title, target, url, markdown.CodeSpan(liaison.StateResponded.Label()))
-	return s.syncer.Pacer.Do(ctx, func() error { return comment(ctx, client, repo, number, note) })
+		reply, title, target, st.URL(s.cfg.Datatracker.URL), markdown.CodeSpan(liaison.StateResponded.Label()))
+	return s.syncer.Pacer.Do(ctx, func() error { return issues.Comment(ctx, full, number, note) })
 }

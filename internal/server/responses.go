@@ -26,32 +26,11 @@ func responseRepo(repo *github.Repository) responses.Repo {
 // setState replaces the issue's state label with state in one request,
 // keeping every other label. It is for the command handler, whose writes
 // to an issue the inbox runs one at a time; handlers of other events use
-// moveState.
+// tracker.MoveState.
 func setState(ctx context.Context, c *github.Client, repo *github.Repository, number int, labels []string, state liaison.TriageState) error {
 	keep := slices.DeleteFunc(slices.Clone(labels), func(l string) bool { return strings.HasPrefix(l, liaison.PrefixState) })
 	keep = append(keep, state.Label())
 	if _, _, err := c.Issues.ReplaceLabelsForIssue(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number, keep); err != nil {
-		return fmt.Errorf("failed to label %s#%d %s: %w", repo.GetFullName(), number, state.Label(), err)
-	}
-	return nil
-}
-
-// moveState changes the issue's state label by removing the old one and
-// adding the new: pull request and review events of an issue run beside
-// its comments, and replacing the whole set could undo a label a command
-// set meanwhile.
-func moveState(ctx context.Context, c *github.Client, repo *github.Repository, number int, labels []string, state liaison.TriageState) error {
-	for _, l := range labels {
-		if strings.HasPrefix(l, liaison.PrefixState) && l != state.Label() {
-			if err := tracker.RemoveLabel(ctx, c, repo.GetFullName(), number, l); err != nil {
-				return err
-			}
-		}
-	}
-	if slices.Contains(labels, state.Label()) {
-		return nil
-	}
-	if _, _, err := c.Issues.AddLabelsToIssue(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number, []string{state.Label()}); err != nil {
 		return fmt.Errorf("failed to label %s#%d %s: %w", repo.GetFullName(), number, state.Label(), err)
 	}
 	return nil
@@ -433,10 +412,10 @@ func (s *Server) merged(ctx context.Context, client *github.Client, repo *github
 	if err != nil {
 		return err
 	}
-	if err := moveState(ctx, client, repo, rec.Issue, labels, liaison.StateResponseApproved); err != nil {
+	if err := tracker.MoveState(ctx, client, repo.GetFullName(), rec.Issue, labels, liaison.StateResponseApproved); err != nil {
 		return err
 	}
-	reply := fmt.Sprintf("%s/liaison/%d/reply/", strings.TrimRight(s.cfg.Datatracker.URL, "/"), rec.StatementID)
+	reply := (&liaison.Statement{ID: rec.StatementID}).ReplyURL(s.cfg.Datatracker.URL)
 	body := fmt.Sprintf("The response was agreed and merged in #%d. Post it on the datatracker as the reply to LS %d: %s\n\n"+
 		"Once the reply is posted, I record it here and close this issue (or `/sent <URL>` does it by hand).",
 		rec.Pull, rec.StatementID, reply)
@@ -482,7 +461,7 @@ func (s *Server) closedUnmerged(ctx context.Context, client *github.Client, repo
 	note := fmt.Sprintf("The response pull request #%d was closed without merging. This issue is back to %s; `/respond` opens a new one.",
 		rec.Pull, markdown.CodeSpan(back.Label()))
 	if st := liaison.StateOf(labels); st == liaison.StateResponding || st == back {
-		if err := moveState(ctx, client, repo, rec.Issue, labels, back); err != nil {
+		if err := tracker.MoveState(ctx, client, repo.GetFullName(), rec.Issue, labels, back); err != nil {
 			return err
 		}
 	} else {
@@ -507,7 +486,7 @@ func (s *Server) reopened(ctx context.Context, client *github.Client, repo *gith
 	if err != nil {
 		return fmt.Errorf("failed to get %s#%d: %w", repo.GetFullName(), rec.Issue, err)
 	}
-	if err := moveState(ctx, client, repo, rec.Issue, tracker.LabelNames(is.Labels), liaison.StateResponding); err != nil {
+	if err := tracker.MoveState(ctx, client, repo.GetFullName(), rec.Issue, tracker.LabelNames(is.Labels), liaison.StateResponding); err != nil {
 		return err
 	}
 	rec.Status = store.ResponseOpen
@@ -549,8 +528,5 @@ func (s *Server) ReviewSubmitted(ctx context.Context, client *github.Client, rep
 const maxComment = 60000
 
 func comment(ctx context.Context, c *github.Client, repo *github.Repository, number int, body string) error {
-	if _, _, err := c.Issues.CreateComment(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number, &github.IssueComment{Body: github.String(body)}); err != nil {
-		return fmt.Errorf("failed to comment on %s#%d: %w", repo.GetFullName(), number, err)
-	}
-	return nil
+	return (&tracker.GitHubIssues{Client: c}).Comment(ctx, repo.GetFullName(), number, body)
 }

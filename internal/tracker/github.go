@@ -104,6 +104,18 @@ func (g *GitHubIssues) AddLabels(ctx context.Context, repo string, number int, l
 	return nil
 }
 
+// Close closes an issue with GitHub's state_reason ("completed" or
+// "not_planned").
+func (g *GitHubIssues) Close(ctx context.Context, repo string, number int, reason string) error {
+	owner, name := splitRepo(repo)
+	if _, _, err := g.Client.Issues.Edit(ctx, owner, name, number, &github.IssueRequest{
+		State: github.String("closed"), StateReason: github.String(reason),
+	}); err != nil {
+		return fmt.Errorf("failed to close %s#%d: %w", repo, number, err)
+	}
+	return nil
+}
+
 // Comment posts a comment.
 func (g *GitHubIssues) Comment(ctx context.Context, repo string, number int, body string) error {
 	owner, name := splitRepo(repo)

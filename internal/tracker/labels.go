@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
@@ -74,4 +75,36 @@ func RemoveLabel(ctx context.Context, c *github.Client, repo string, number int,
 		return fmt.Errorf("failed to remove label %s from %s#%d: %w", label, repo, number, err)
 	}
 	return nil
+}
+
+// Relabel removes and adds labels on an issue without touching the
+// others: a removal per label, then one request for all the additions.
+// Handlers whose events can run beside a command on the same issue use it
+// rather than replacing the whole set, which could undo a label set
+// meanwhile.
+func Relabel(ctx context.Context, c *github.Client, repo string, number int, remove, add []string) error {
+	for _, l := range remove {
+		if err := RemoveLabel(ctx, c, repo, number, l); err != nil {
+			return err
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	return (&GitHubIssues{Client: c}).AddLabels(ctx, repo, number, add)
+}
+
+// MoveState makes state the issue's one state/* label, given its current
+// labels: the others are removed, state added when it is missing.
+func MoveState(ctx context.Context, c *github.Client, repo string, number int, labels []string, state liaison.TriageState) error {
+	var remove, add []string
+	for _, l := range labels {
+		if strings.HasPrefix(l, liaison.PrefixState) && l != state.Label() {
+			remove = append(remove, l)
+		}
+	}
+	if !slices.Contains(labels, state.Label()) {
+		add = []string{state.Label()}
+	}
+	return Relabel(ctx, c, repo, number, remove, add)
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/config"
 	"github.com/liaisonbot/liaisonbot/internal/identity"
 	"github.com/liaisonbot/liaisonbot/internal/store"
-	"github.com/liaisonbot/liaisonbot/internal/tracker"
 )
 
 // Base is what every handler shares.
@@ -100,10 +99,6 @@ func (b *Base) client(ev githubapp.InstallationSource) (*github.Client, error) {
 		return nil, fmt.Errorf("failed to create a client for installation %d: %w", id, err)
 	}
 	return c, nil
-}
-
-func removeLabel(ctx context.Context, c *github.Client, repo *github.Repository, number int, label string) error {
-	return tracker.RemoveLabel(ctx, c, repo.GetFullName(), number, label)
 }
 
 // mention is how a reply addresses a person.

@@ -201,15 +201,8 @@ func (w writer) where() string { return fmt.Sprintf("%s#%d", w.repo.GetFullName(
 
 func (w writer) apply(ctx context.Context, e triage.Effect) error {
 	owner, name := w.repo.GetOwner().GetLogin(), w.repo.GetName()
-	for _, l := range e.RemoveLabels {
-		if err := removeLabel(ctx, w.client, w.repo, w.number, l); err != nil {
-			return err
-		}
-	}
-	if len(e.AddLabels) > 0 {
-		if _, _, err := w.client.Issues.AddLabelsToIssue(ctx, owner, name, w.number, e.AddLabels); err != nil {
-			return fmt.Errorf("failed to label %s: %w", w.where(), err)
-		}
+	if err := tracker.Relabel(ctx, w.client, w.repo.GetFullName(), w.number, e.RemoveLabels, e.AddLabels); err != nil {
+		return err
 	}
 	if len(e.Assign) > 0 {
 		if _, _, err := w.client.Issues.AddAssignees(ctx, owner, name, w.number, e.Assign); err != nil {
@@ -223,9 +216,7 @@ func (w writer) apply(ctx context.Context, e triage.Effect) error {
 	}
 	switch {
 	case e.Close != "":
-		if _, _, err := w.client.Issues.Edit(ctx, owner, name, w.number, &github.IssueRequest{State: github.String("closed"), StateReason: github.String(e.Close)}); err != nil {
-			return fmt.Errorf("failed to close %s: %w", w.where(), err)
-		}
+		return (&tracker.GitHubIssues{Client: w.client}).Close(ctx, w.repo.GetFullName(), w.number, e.Close)
 	case e.Reopen:
 		if _, _, err := w.client.Issues.Edit(ctx, owner, name, w.number, &github.IssueRequest{State: github.String("open")}); err != nil {
 			return fmt.Errorf("failed to reopen %s: %w", w.where(), err)
@@ -235,11 +226,7 @@ func (w writer) apply(ctx context.Context, e triage.Effect) error {
 }
 
 func (w writer) comment(ctx context.Context, body string) error {
-	owner, name := w.repo.GetOwner().GetLogin(), w.repo.GetName()
-	if _, _, err := w.client.Issues.CreateComment(ctx, owner, name, w.number, &github.IssueComment{Body: github.String(body)}); err != nil {
-		return fmt.Errorf("failed to comment on %s: %w", w.where(), err)
-	}
-	return nil
+	return (&tracker.GitHubIssues{Client: w.client}).Comment(ctx, w.repo.GetFullName(), w.number, body)
 }
 
 func (w writer) reaction(ctx context.Context, commentID int64, content string) error {

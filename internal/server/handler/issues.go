@@ -89,21 +89,13 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 }
 
 func (h *Issues) correct(ctx context.Context, log zerolog.Logger, client *github.Client, ev *github.IssuesEvent, fix liaison.Correction) error {
-	repo, number := ev.GetRepo(), ev.GetIssue().GetNumber()
-	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
-	for _, l := range fix.Remove {
-		if err := removeLabel(ctx, client, repo, number, l); err != nil {
-			return err
-		}
-	}
-	if len(fix.Add) > 0 {
-		if _, _, err := client.Issues.AddLabelsToIssue(ctx, owner, name, number, fix.Add); err != nil {
-			return fmt.Errorf("failed to label %s#%d: %w", repo.GetFullName(), number, err)
-		}
+	full, number := ev.GetRepo().GetFullName(), ev.GetIssue().GetNumber()
+	if err := tracker.Relabel(ctx, client, full, number, fix.Remove, fix.Add); err != nil {
+		return err
 	}
 	body := mention(ev.GetSender().GetLogin()) + "I " + strings.Join(fix.Notes, "; ") + "."
-	if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: github.String(body)}); err != nil {
-		return fmt.Errorf("failed to comment on %s#%d: %w", repo.GetFullName(), number, err)
+	if err := (&tracker.GitHubIssues{Client: client}).Comment(ctx, full, number, body); err != nil {
+		return err
 	}
 	log.Info().Int(githubapp.LogKeyPRNum, number).Strs("removed", fix.Remove).Strs("added", fix.Add).Msg("labels corrected")
 	return nil
@@ -179,10 +171,8 @@ func (h *Issues) intake(ctx context.Context, ev *github.IssuesEvent) error {
 			add = append(add, l)
 		}
 	}
-	if len(add) > 0 {
-		if _, _, err := client.Issues.AddLabelsToIssue(ctx, owner, name, is.GetNumber(), add); err != nil {
-			return fmt.Errorf("failed to label %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
-		}
+	if err := tracker.Relabel(ctx, client, repo.GetFullName(), is.GetNumber(), nil, add); err != nil {
+		return err
 	}
 	log.Info().Int(githubapp.LogKeyPRNum, is.GetNumber()).Msg("statement entered by hand normalised")
 	return nil
