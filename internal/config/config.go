@@ -4,10 +4,12 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,39 +126,54 @@ func (t TemplatesConfig) OwnerName() (owner, name string) {
 
 // StoreConfig is where liaisonbot keeps its state.
 type StoreConfig struct {
-	// DSN is "sqlite:PATH" or a SQLite "file:" URI; "postgres://" is
-	// accepted here for when several replicas share PostgreSQL.
+	// DSN is "sqlite:PATH", "sqlite::memory:" or a file path (see
+	// SQLiteFile).
 	DSN string `yaml:"dsn"`
 }
 
-// Store drivers Driver returns.
-const (
-	DriverSQLite   = "sqlite"
-	DriverPostgres = "postgres"
-)
-
-// Driver splits DSN into the database/sql driver family and the string to
-// open it with: "sqlite:data/lb.db" → ("sqlite", "data/lb.db");
-// "file:lb.db?_pragma=busy_timeout(5000)" → ("sqlite", the same);
-// "postgres://..." → ("postgres", the same).
-func (s StoreConfig) Driver() (driver, source string, err error) {
-	dsn := strings.TrimSpace(s.DSN)
-	switch {
-	case strings.HasPrefix(dsn, "sqlite:"):
-		source = strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
-		if source == "" {
-			return "", "", fmt.Errorf("%q names no database file: want sqlite:PATH", s.DSN)
-		}
-		return DriverSQLite, source, nil
-	case strings.HasPrefix(dsn, "file:"):
-		if len(dsn) == len("file:") {
-			return "", "", fmt.Errorf("%q names no database file", s.DSN)
-		}
-		return DriverSQLite, dsn, nil
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return DriverPostgres, dsn, nil
+// SQLiteFile reads the store DSN forms liaisonbot accepts — "sqlite:PATH",
+// "sqlite::memory:" and a bare PATH — and returns the file's path, or
+// memory for an in-memory store. The store opens what it returns, so
+// check-config and serve agree on every DSN. PostgreSQL DSNs get an error
+// saying it is not supported yet.
+func SQLiteFile(dsn string) (path string, memory bool, err error) {
+	dsn = strings.TrimSpace(dsn)
+	if dsn == "" {
+		return "", false, errors.New("no dsn given: want sqlite:PATH, sqlite::memory: or a file path")
 	}
-	return "", "", fmt.Errorf("%q is not a store DSN: want sqlite:PATH, a SQLite file: URI, or postgres://", s.DSN)
+	if scheme, _, ok := strings.Cut(dsn, "://"); ok {
+		switch strings.ToLower(scheme) {
+		case "postgres", "postgresql":
+			return "", false, errors.New("PostgreSQL is not supported yet: use a SQLite file")
+		default:
+			return "", false, fmt.Errorf("unsupported dsn scheme %q: want sqlite:PATH, sqlite::memory: or a file path", scheme)
+		}
+	}
+	if strings.HasPrefix(dsn, "file:") {
+		return "", false, errors.New("a file: URI is not a store dsn: write sqlite:PATH (liaisonbot sets the pragmas itself)")
+	}
+	if IsKeyValueDSN(dsn) {
+		return "", false, errors.New("a key=value dsn is PostgreSQL's, which is not supported yet: use a SQLite file")
+	}
+	path = strings.TrimPrefix(dsn, "sqlite:")
+	switch path {
+	case "":
+		return "", false, errors.New("the dsn names no file: want sqlite:PATH or sqlite::memory:")
+	case ":memory:":
+		return "", true, nil
+	}
+	return filepath.Clean(path), false, nil
+}
+
+// IsKeyValueDSN reports whether dsn looks like PostgreSQL's "host=…
+// password=…" form, which must never be shown in an error.
+func IsKeyValueDSN(dsn string) bool {
+	for _, k := range []string{"host=", "dbname=", "user=", "password="} {
+		if strings.Contains(dsn, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // SyncConfig holds defaults for syncing repositories.
@@ -391,7 +408,7 @@ func (c *Config) Validate() error {
 		ps.add("templates.refresh", "must be at least %s, got %s", MinTemplatesRefresh, c.Templates.Refresh)
 	}
 
-	if _, _, err := c.Store.Driver(); err != nil {
+	if _, _, err := SQLiteFile(c.Store.DSN); err != nil {
 		ps.add("store.dsn", "%v", err)
 	}
 	return ps.err()

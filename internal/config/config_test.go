@@ -105,7 +105,7 @@ templates:
   ref: original
   refresh: 10m
 store:
-  dsn: "file:test.db?mode=memory"
+  dsn: "sqlite:test.db"
 sync:
   since: 2025-07-01
 `
@@ -126,7 +126,7 @@ sync:
 		AttachmentURL: "http://127.0.0.1:5000/att/",
 	}
 	want.Templates = TemplatesConfig{Repo: "example/templates", Ref: "original", Refresh: 10 * time.Minute}
-	want.Store.DSN = "file:test.db?mode=memory"
+	want.Store.DSN = "sqlite:test.db"
 	want.Sync.Since = Date{liaison.Date{Year: 2025, Month: time.July, Day: 1}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Parse =\n%+v\nwant\n%+v", c, want)
@@ -267,9 +267,9 @@ func TestParseValidation(t *testing.T) {
 		{"badLevel", "logging:\n  level: verbose\n",
 			`config.yml:2: logging.level: "verbose" is not a level: want one of trace, debug, info, warn, error`},
 		{"badStoreDSN", "store:\n  dsn: mysql://x\n",
-			`config.yml:2: store.dsn: "mysql://x" is not a store DSN: want sqlite:PATH, a SQLite file: URI, or postgres://`},
+			`config.yml:2: store.dsn: unsupported dsn scheme "mysql": want sqlite:PATH, sqlite::memory: or a file path`},
 		{"sqliteWithoutPath", "store:\n  dsn: \"sqlite:\"\n",
-			`config.yml:2: store.dsn: "sqlite:" names no database file: want sqlite:PATH`},
+			`config.yml:2: store.dsn: the dsn names no file: want sqlite:PATH or sqlite::memory:`},
 		{"limitsInverted", "github_limits:\n  content_per_minute: 600\n",
 			`config.yml:2: github_limits.content_per_minute: 600 is more than content_per_hour (500)`},
 		{"appIDWithoutKey", "github:\n  app:\n    integration_id: 42\n",
@@ -586,26 +586,39 @@ func lineOf(t *testing.T, path, s string) string {
 	return ""
 }
 
-func TestStoreDriver(t *testing.T) {
+func TestSQLiteFile(t *testing.T) {
 	tests := []struct {
-		dsn, driver, source string
-		ok                  bool
+		dsn, path string
+		memory    bool
+		err       string
 	}{
-		{"sqlite:liaisonbot.db", DriverSQLite, "liaisonbot.db", true},
-		{"sqlite:/var/lib/lb/lb.db", DriverSQLite, "/var/lib/lb/lb.db", true},
-		{"sqlite:///var/lib/lb/lb.db", DriverSQLite, "/var/lib/lb/lb.db", true},
-		{"sqlite::memory:", DriverSQLite, ":memory:", true},
-		{"file:lb.db?_pragma=busy_timeout(5000)", DriverSQLite, "file:lb.db?_pragma=busy_timeout(5000)", true},
-		{"postgres://lb@db/lb?sslmode=disable", DriverPostgres, "postgres://lb@db/lb?sslmode=disable", true},
-		{"sqlite:", "", "", false},
-		{"file:", "", "", false},
-		{"lb.db", "", "", false},
+		{"sqlite:liaisonbot.db", "liaisonbot.db", false, ""},
+		{"sqlite:/var/lib/lb/lb.db", "/var/lib/lb/lb.db", false, ""},
+		{"sqlite:data/../lb.db", "lb.db", false, ""},
+		{"lb.db", "lb.db", false, ""},
+		{"sqlite::memory:", "", true, ""},
+		{"sqlite:", "", false, "names no file"},
+		{"", "", false, "no dsn given"},
+		{"sqlite:///var/lib/lb/lb.db", "", false, `unsupported dsn scheme "sqlite"`},
+		{"file:lb.db?_pragma=busy_timeout(5000)", "", false, "a file: URI is not a store dsn"},
+		{"postgres://lb@db/lb?sslmode=disable", "", false, "PostgreSQL is not supported yet"},
+		{"host=db user=lb password=secret", "", false, "key=value dsn is PostgreSQL's"},
 	}
 	for _, tt := range tests {
-		driver, source, err := StoreConfig{DSN: tt.dsn}.Driver()
-		if (err == nil) != tt.ok || driver != tt.driver || source != tt.source {
-			t.Errorf("Driver(%q) = %q, %q, %v; want %q, %q, ok=%v", tt.dsn, driver, source, err, tt.driver, tt.source, tt.ok)
+		path, memory, err := SQLiteFile(tt.dsn)
+		if path != tt.path || memory != tt.memory || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("SQLiteFile(%q) = %q, %v, %v; want %q, %v, error with %q", tt.dsn, path, memory, err, tt.path, tt.memory, tt.err)
 		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("SQLiteFile(%q) shows the password: %v", tt.dsn, err)
+		}
+	}
+	// check-config and Open share these rules: a DSN the store would not
+	// open is a problem at store.dsn.
+	c := Default()
+	c.Store.DSN = "file:lb.db"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "store.dsn") {
+		t.Errorf("Validate with a file: dsn = %v", err)
 	}
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -15,6 +14,8 @@ import (
 	// The pure-Go SQLite driver, registered as "sqlite": no cgo, so the
 	// binary builds and cross-compiles with CGO_ENABLED=0.
 	_ "modernc.org/sqlite"
+
+	"github.com/liaisonbot/liaisonbot/internal/config"
 )
 
 // This file holds everything that is particular to SQLite. The queries and
@@ -58,35 +59,21 @@ var sqliteParams = url.Values{
 	"_txlock": {"immediate"},
 }
 
-// parseDSN reads the dsn forms Open accepts: "sqlite:PATH",
-// "sqlite::memory:" and a bare PATH.
+// parseDSN reads the dsn forms Open accepts, by config's rules (so
+// check-config and Open agree): "sqlite:PATH", "sqlite::memory:" and a
+// bare PATH.
 func parseDSN(dsn string) (backend, error) {
-	if dsn == "" {
-		return backend{}, errors.New("no dsn given: want sqlite:PATH, sqlite::memory: or a file path")
-	}
-	if scheme, _, ok := strings.Cut(dsn, "://"); ok {
-		switch strings.ToLower(scheme) {
-		case "postgres", "postgresql":
-			return backend{}, errors.New("PostgreSQL is not supported yet: use a SQLite file")
-		default:
-			return backend{}, fmt.Errorf("unsupported dsn scheme %q: want sqlite:PATH, sqlite::memory: or a file path", scheme)
-		}
-	}
-	if isKeyValue(dsn) {
-		return backend{}, errors.New("a key=value dsn is PostgreSQL's, which is not supported yet: use a SQLite file")
-	}
-	path := strings.TrimPrefix(dsn, "sqlite:")
-	if path == "" {
-		return backend{}, errors.New("the dsn names no file: want sqlite:PATH or sqlite::memory:")
+	path, memory, err := config.SQLiteFile(dsn)
+	if err != nil {
+		return backend{}, err
 	}
 	b := backend{driver: "sqlite", dialect: goose.DialectSQLite3}
-	if path == ":memory:" {
+	if memory {
 		b.name = "sqlite::memory:"
 		b.memory = true
 		b.source = "file::memory:?" + sqliteParams.Encode()
 		return b, nil
 	}
-	path = filepath.Clean(path)
 	b.path = path
 	b.name = "sqlite:" + path
 	// A "file:" URI, so that the path is taken literally: percent-escaping
@@ -165,24 +152,13 @@ func (b backend) check(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// isKeyValue reports whether dsn looks like PostgreSQL's "host=… password=…"
-// form, which must neither become a file name nor appear in an error.
-func isKeyValue(dsn string) bool {
-	for _, k := range []string{"host=", "dbname=", "user=", "password="} {
-		if strings.Contains(dsn, k) {
-			return true
-		}
-	}
-	return false
-}
-
 // redact is dsn as an error may show it: a URL loses its password and a
 // key=value dsn is not shown at all.
 func redact(dsn string) string {
 	if dsn == "" {
 		return `""`
 	}
-	if isKeyValue(dsn) {
+	if config.IsKeyValueDSN(dsn) {
 		return "(key=value dsn)"
 	}
 	if strings.Contains(dsn, "://") {
