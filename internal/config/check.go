@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -15,12 +16,19 @@ const (
 	KindRepository = "repository"
 )
 
-// serverSections are the server config's top-level keys; a repository
-// config has none of them.
-var serverSections = map[string]bool{
-	"server": true, "logging": true, "github": true, "github_app": true, "github_limits": true,
-	"datatracker": true, "templates": true, "store": true, "sync": true,
-}
+// serverSections are the server config's top-level keys, read from
+// Config itself so a new section counts at once; a repository config has
+// none of them.
+var serverSections = func() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		if key := yamlKey(t.Field(i)); key != "" {
+			out[key] = true
+		}
+	}
+	return out
+}()
 
 // CheckFile validates the config file at path for `liaisonbot
 // check-config` and says which kind it is. A file named liaison.yml or

@@ -159,6 +159,7 @@ func TestCheckFile(t *testing.T) {
 		{"liaison.yml", "store:\n  dsn: x\n", KindRepository, `liaison.yml:1: unknown key "store"`},
 		{"prod.yml", "datatracker:\n  poll_interval: 10s\n", KindServer, "prod.yml:2: datatracker.poll_interval: must be at least 1m0s"},
 		{"prod.yml", "templates:\n  repo: x\n", KindServer, `prod.yml:2: templates.repo: "x" is not a repository`},
+		{"mail.yml", "smtp:\n  starttls: sometimes\n", KindServer, `mail.yml:2: smtp.starttls: "sometimes": want mandatory, opportunistic or none`},
 		{"org-defaults.yml", "direction: both\nmanagers: [alice]\n", KindRepository, ""},
 		{"other.yml", "to: [\"[\"]\n", KindRepository, `other.yml:1: to[0]: bad pattern "["`},
 		// A server key misspelt is not a server section, so the file reads

@@ -90,6 +90,10 @@ type RepoConfig struct {
 	// Responses says who reviews response pull requests.
 	Responses ResponsesConfig `yaml:"responses"`
 
+	// routeClashes are routes keys that name a group another key names
+	// in another case; Validate reports them.
+	routeClashes []string
+
 	// set holds the keys written in the file this config came from, so
 	// MergeRepo can tell "written as empty" from "not written". Nil for a
 	// config built in Go, whose non-zero fields count as written.
@@ -205,9 +209,17 @@ func (c *RepoConfig) normalize() {
 	loginsAll(c.Managers)
 	if len(c.Routes) > 0 {
 		routes := make(map[string][]string, len(c.Routes))
-		for group, who := range c.Routes {
+		for _, group := range slices.Sorted(maps.Keys(c.Routes)) {
+			who := c.Routes[group]
 			loginsAll(who)
-			routes[strings.ToLower(strings.TrimSpace(group))] = who
+			key := strings.ToLower(strings.TrimSpace(group))
+			if _, dup := routes[key]; dup {
+				// Acronyms ignore case: two spellings of one group would
+				// silently lose one list.
+				c.routeClashes = append(c.routeClashes, group)
+				continue
+			}
+			routes[key] = who
 		}
 		c.Routes = routes
 	}
@@ -299,6 +311,9 @@ func (c *RepoConfig) Validate() error {
 		}
 	}
 
+	for _, group := range c.routeClashes {
+		ps.add("routes."+group, "names the same group as another routes key (acronyms ignore case): merge their lists")
+	}
 	for _, group := range slices.Sorted(maps.Keys(c.Routes)) {
 		key := "routes." + group
 		if !reAcronym.MatchString(group) {

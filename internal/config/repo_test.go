@@ -122,6 +122,8 @@ func TestParseRepoErrors(t *testing.T) {
 			[]string{`liaison.yml:1: signoff: must not contain { or }: the templates read braces as placeholders`}},
 		{"teamAsManager", "managers: [ietf/iesg]\n",
 			[]string{`liaison.yml:1: managers[0]: "ietf/iesg" is a team; managers must be listed one login at a time`}},
+		{"routeTwiceInTwoCases", "routes:\n  OPSAWG: [alice]\n  opsawg: [bob]\n",
+			[]string{`liaison.yml:3: routes.opsawg: names the same group as another routes key (acronyms ignore case): merge their lists`}},
 		{"badRouteTarget", "routes:\n  opsawg: [\"ops area\"]\n",
 			[]string{`liaison.yml:2: routes.opsawg[0]: "ops area" is neither a GitHub login nor a team (org/team)`}},
 		{"badReviewer", "responses:\n  reviewers: [\"ops area\"]\n",
