@@ -3,7 +3,6 @@ package commands
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,21 +18,6 @@ const (
 	maxArgs = 20
 	// maxLabelLen is GitHub's limit on a label name, in characters.
 	maxLabelLen = 50
-	// maxGroupLen is the datatracker's limit on a group acronym.
-	maxGroupLen = 40
-)
-
-var (
-	// loginRe is a GitHub user or organisation login: letters, digits and
-	// dashes, not starting with a dash, at most 39 characters. GitHub
-	// forbids double and trailing dashes today, but some older accounts
-	// have them, so they are accepted.
-	loginRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}$`)
-	// teamSlugRe is the part of "org/team" after the slash: GitHub derives
-	// it from the team's name as letters, digits, dashes and underscores.
-	teamSlugRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$`)
-	// groupRe is a datatracker group acronym ("iesg", "6man", "core-wg").
-	groupRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 )
 
 // parseArgs validates the text after a known command's name.
@@ -145,8 +129,8 @@ func (c *Command) parseUsers(rest string, teams bool) error {
 	for _, w := range words {
 		name := strings.TrimPrefix(w, "@")
 		key := strings.ToLower(name)
-		if org, slug, ok := strings.Cut(name, "/"); ok {
-			if !loginRe.MatchString(org) || !teamSlugRe.MatchString(slug) {
+		if strings.Contains(name, "/") {
+			if !liaison.ValidTeam(name) {
 				return fmt.Errorf("invalid team %q: want @org/team", name)
 			}
 			if !teams {
@@ -158,7 +142,7 @@ func (c *Command) parseUsers(rest string, teams bool) error {
 			}
 			continue
 		}
-		if !loginRe.MatchString(name) {
+		if !liaison.ValidLogin(name) {
 			return fmt.Errorf("invalid GitHub login %q: want letters, digits and dashes, at most 39", name)
 		}
 		if !seen[key] {
@@ -182,7 +166,7 @@ func (c *Command) parseGroups(rest string) error {
 	seen := map[string]bool{}
 	for _, w := range words {
 		g := strings.ToLower(w)
-		if !groupRe.MatchString(g) || len(g) > maxGroupLen {
+		if !liaison.ValidAcronym(g) {
 			return fmt.Errorf("invalid group %q: want a datatracker acronym of letters, digits and dashes", w)
 		}
 		if !seen[g] {

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
 )
 
 // lineEnd is CommonMark's line ending, written independently of the parser.
@@ -115,12 +117,12 @@ func checkValid(t *testing.T, c Command) {
 	switch c.Name {
 	case Assign, Unassign, Involve:
 		for _, l := range c.Logins {
-			if !loginRe.MatchString(l) {
+			if !liaison.ValidLogin(l) {
 				bad("an invalid login " + l)
 			}
 		}
 		for _, tm := range c.Teams {
-			if strings.Count(tm, "/") != 1 || strings.HasPrefix(tm, "@") {
+			if !liaison.ValidTeam(tm) {
 				bad("an invalid team " + tm)
 			}
 		}
@@ -135,7 +137,7 @@ func checkValid(t *testing.T, c Command) {
 			bad("no group")
 		}
 		for _, g := range c.Groups {
-			if !groupRe.MatchString(g) {
+			if !liaison.ValidAcronym(g) {
 				bad("an invalid group " + g)
 			}
 		}

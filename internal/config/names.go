@@ -6,20 +6,13 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/liaisonbot/liaisonbot/internal/liaison"
 )
 
-var (
-	// GitHub logins: letters, digits and hyphens, starting with a letter or
-	// digit, at most 39 characters. Old accounts may have a doubled or a
-	// trailing hyphen, so those are not refused.
-	reLogin = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}$`)
-	// Team slugs as GitHub makes them from team names.
-	reTeam = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-	// Repository names: letters, digits, '.', '-' and '_', at most 100.
-	reRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	// Datatracker group acronyms: "itu-t-sg-13", "6lo", "iesg".
-	reAcronym = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
-)
+// reRepoName is a repository name: letters, digits, '.', '-' and '_',
+// at most 100.
+var reRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 
 // checkLogin explains why s cannot be a user's login, or returns "".
 // A team ("org/team") is refused with its own message because GitHub cannot
@@ -29,9 +22,9 @@ func checkLogin(s string) string {
 	switch {
 	case s == "":
 		return "empty login"
-	case reTeam.MatchString(s):
+	case liaison.ValidTeam(s):
 		return fmt.Sprintf("%q is a team; only users can be listed here (GitHub cannot assign issues to teams) — list its members instead, or mention the team through routes", s)
-	case !reLogin.MatchString(s):
+	case !liaison.ValidLogin(s):
 		return fmt.Sprintf("%q is not a GitHub login (letters, digits and hyphens, at most 39)", s)
 	}
 	return ""
@@ -40,7 +33,7 @@ func checkLogin(s string) string {
 // checkMention explains why s is neither a login nor an "org/team", or
 // returns "".
 func checkMention(s string) string {
-	if reLogin.MatchString(s) || reTeam.MatchString(s) {
+	if liaison.ValidLogin(s) || liaison.ValidTeam(s) {
 		return ""
 	}
 	return fmt.Sprintf("%q is neither a GitHub login nor a team (org/team)", s)
@@ -55,7 +48,7 @@ func normalizeLogin(s string) string {
 func checkRepo(s string) string {
 	owner, name, ok := strings.Cut(s, "/")
 	switch {
-	case !ok || !reLogin.MatchString(owner) || !reRepoName.MatchString(name) || name == "." || name == "..":
+	case !ok || !liaison.ValidLogin(owner) || !reRepoName.MatchString(name) || name == "." || name == "..":
 		return fmt.Sprintf("%q is not a repository: want owner/name, such as intarchboard/liaison-templates", s)
 	}
 	return ""

@@ -304,7 +304,7 @@ func (c *RepoConfig) Validate() error {
 
 	for i, m := range c.Managers {
 		key := fmt.Sprintf("managers[%d]", i)
-		if reTeam.MatchString(m) {
+		if liaison.ValidTeam(m) {
 			ps.add(key, "%q is a team; managers must be listed one login at a time", m)
 		} else if msg := checkLogin(m); msg != "" {
 			ps.add(key, "%s", msg)
@@ -316,7 +316,7 @@ func (c *RepoConfig) Validate() error {
 	}
 	for _, group := range slices.Sorted(maps.Keys(c.Routes)) {
 		key := "routes." + group
-		if !reAcronym.MatchString(group) {
+		if !liaison.ValidAcronym(group) {
 			ps.add(key, "%q is not a group acronym (such as opsawg, iesg or irtf)", group)
 		}
 		if len(c.Routes[group]) == 0 {
