@@ -301,17 +301,6 @@ func TestRelatedBothDirections(t *testing.T) {
 	if !slices.Equal(st.Related, want) {
 		t.Errorf("Related = %+v, want %+v", st.Related, want)
 	}
-
-	replies, err := c.Replies(context.Background(), original)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(replies, []int{reply}) {
-		t.Errorf("Replies = %v, want [%d]", replies, reply)
-	}
-	if replies, err := c.Replies(context.Background(), reply); err != nil || len(replies) != 0 {
-		t.Errorf("Replies(reply) = %v, %v; want none", replies, err)
-	}
 }
 
 func TestStatementsPagination(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -68,30 +67,4 @@ func (c *Client) LatestEventID(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	return p.Objects[0].ID, nil
-}
-
-// Replies returns the ids, ascending, of the statements that refer to
-// target: on the datatracker a reply is the source of a relation whose
-// target is the statement it answers.
-func (c *Client) Replies(ctx context.Context, target int) ([]int, error) {
-	if target <= 0 {
-		return nil, fmt.Errorf("invalid liaison statement id %d", target)
-	}
-	var ids []int
-	q := url.Values{"target": {strconv.Itoa(target)}, "order_by": {"id"}}
-	err := walk(ctx, c, relatedPath, q, func(r rawRelated) error {
-		id, err := idOf("statement", r.Source)
-		if err != nil {
-			return fmt.Errorf("failed to read related statement link %d: %w", r.ID, err)
-		}
-		if id != target {
-			ids = append(ids, id)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids), nil
 }

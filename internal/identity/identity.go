@@ -23,9 +23,6 @@ type App struct {
 	slug string
 }
 
-// Fixed is an identity known in advance (tests, dry runs).
-func Fixed(slug string) *App { return &App{slug: slug} }
-
 // Slug is the app's slug ("liaisonbot").
 func (a *App) Slug(ctx context.Context) (string, error) {
 	a.mu.Lock()

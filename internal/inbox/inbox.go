@@ -35,9 +35,11 @@ const (
 	idlePoll = time.Second
 )
 
-// Inbox is the durable webhook queue. It is go-githubapp's Scheduler: the
-// event dispatcher verifies the signature and hands each delivery to
-// Schedule, which returns once the delivery is on disk.
+// Inbox is the durable webhook queue. The webhook handler verifies the
+// signature and hands each delivery to Prepare and Commit, which returns
+// once the delivery is on disk; workers then run the go-githubapp
+// EventHandlers. Schedule (Prepare then Commit) keeps it a go-githubapp
+// Scheduler.
 type Inbox struct {
 	store    *store.Store
 	handlers map[string]githubapp.EventHandler

@@ -35,7 +35,6 @@ func (in *Inbox) Recover(ctx context.Context, app *github.Client, now time.Time)
 		id         int64
 		ok         bool
 		redelivery bool
-		at         time.Time
 	}
 	byGUID := map[string][]attempt{}
 	var order []string
@@ -57,7 +56,7 @@ func (in *Inbox) Recover(ctx context.Context, app *github.Client, now time.Time)
 				order = append(order, g)
 			}
 			code := d.GetStatusCode()
-			byGUID[g] = append(byGUID[g], attempt{id: d.GetID(), ok: code >= 200 && code < 300, redelivery: d.GetRedelivery(), at: d.GetDeliveredAt().Time})
+			byGUID[g] = append(byGUID[g], attempt{id: d.GetID(), ok: code >= 200 && code < 300, redelivery: d.GetRedelivery()})
 		}
 		if old || resp.Cursor == "" {
 			break

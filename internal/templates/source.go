@@ -128,9 +128,6 @@ func NewSource(client *github.Client, repo, ref string, cache Cache, opts ...Opt
 // Repo is the repository the Source reads, "owner/name".
 func (s *Source) Repo() string { return s.owner + "/" + s.name }
 
-// Ref is the ref the Source reads; empty means the default branch.
-func (s *Source) Ref() string { return s.ref }
-
 func (s *Source) where() string {
 	if s.ref == "" {
 		return s.Repo() + " (default branch)"
