@@ -160,6 +160,10 @@ func TestCheckFile(t *testing.T) {
 		{"prod.yml", "datatracker:\n  poll_interval: 10s\n", KindServer, "prod.yml:2: datatracker.poll_interval: must be at least 1m0s"},
 		{"prod.yml", "templates:\n  repo: x\n", KindServer, `prod.yml:2: templates.repo: "x" is not a repository`},
 		{"mail.yml", "smtp:\n  starttls: sometimes\n", KindServer, `mail.yml:2: smtp.starttls: "sometimes": want mandatory, opportunistic or none`},
+		// What the mail sender would refuse at start, check-config refuses.
+		{"mail.yml", "smtp:\n  addr: smtp.example.org:99999\n", KindServer, `mail.yml:2: smtp.addr: "smtp.example.org:99999": port "99999" is not a number from 1 to 65535`},
+		{"mail.yml", "smtp:\n  addr: smtp.example.org:25\n  starttls: none\n", KindServer, `mail.yml:3: smtp.starttls: "none" is allowed only for a server on the loopback interface, not smtp.example.org`},
+		{"mail.yml", "smtp:\n  addr: smtp.example.org:587\n  password: secret\n", KindServer, `mail.yml:3: smtp.password: a password without a username`},
 		{"org-defaults.yml", "direction: both\nmanagers: [alice]\n", KindRepository, ""},
 		{"other.yml", "to: [\"[\"]\n", KindRepository, `other.yml:1: to[0]: bad pattern "["`},
 		// A server key misspelt is not a server section, so the file reads

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"slices"
@@ -310,9 +309,9 @@ func (c *Config) fillDefaults() {
 
 	setString(&c.Store.DSN, DefaultStoreDSN)
 
-	setString(&c.SMTP.StartTLS, "mandatory")
+	setString(&c.SMTP.StartTLS, StartTLSMandatory)
 	if c.SMTP.Timeout == 0 {
-		c.SMTP.Timeout = 30 * time.Second
+		c.SMTP.Timeout = DefaultSMTPTimeout
 	}
 }
 
@@ -348,19 +347,7 @@ func (c *Config) Validate() error {
 			ps.add("server.public_url", "%s", msg)
 		}
 	}
-	if c.SMTP.Addr != "" {
-		if _, port, err := net.SplitHostPort(c.SMTP.Addr); err != nil || port == "" {
-			ps.add("smtp.addr", "%q is not host:port (such as \"smtp.example.org:587\")", c.SMTP.Addr)
-		}
-	}
-	if !slices.Contains([]string{"mandatory", "opportunistic", "none"}, c.SMTP.StartTLS) {
-		ps.add("smtp.starttls", "%q: want mandatory, opportunistic or none", c.SMTP.StartTLS)
-	}
-	if c.SMTP.From != "" {
-		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
-			ps.add("smtp.from", "%q is not a mailbox such as \"Liaison Manager <lm@example.org>\"", c.SMTP.From)
-		}
-	}
+	c.SMTP.check(&ps)
 	if !slices.Contains(logLevels, c.Logging.Level) {
 		ps.add("logging.level", "%q is not a level: want one of %s", c.Logging.Level, strings.Join(logLevels, ", "))
 	}

@@ -19,17 +19,17 @@ func TestConfigValidate(t *testing.T) {
 		{"none on localhost", Config{Addr: "localhost:2525", StartTLS: StartTLSNone}, ""},
 		{"none on ::1", Config{Addr: "[::1]:2525", StartTLS: StartTLSNone}, ""},
 		{"no address", Config{}, "no server address"},
-		{"no port", Config{Addr: "smtp.example.org"}, "want host:port"},
+		{"no port", Config{Addr: "smtp.example.org"}, "is not host:port"},
 		{"no host", Config{Addr: ":25"}, "no host"},
 		{"bad port", Config{Addr: "smtp.example.org:smtp"}, `port "smtp" is not a number`},
 		{"port out of range", Config{Addr: "smtp.example.org:70000"}, "not a number from 1 to 65535"},
 		{"none off loopback", Config{Addr: "smtp.example.org:25", StartTLS: StartTLSNone}, "only for a server on the loopback interface"},
-		{"unknown starttls", Config{Addr: "smtp.example.org:25", StartTLS: "yes"}, `invalid SMTP starttls "yes"`},
+		{"unknown starttls", Config{Addr: "smtp.example.org:25", StartTLS: "yes"}, `smtp.starttls: "yes"`},
 		{"password alone", Config{Addr: "smtp.example.org:25", Password: "p"}, "a password without a username"},
 		{"username alone", Config{Addr: "smtp.example.org:25", Username: "u"}, "a username without a password"},
 		{"username with newline", Config{Addr: "smtp.example.org:25", Username: "u\n", Password: "p"}, "control character"},
-		{"helo with space", Config{Addr: "smtp.example.org:25", HeloName: "a b"}, "invalid SMTP helo name"},
-		{"negative timeout", Config{Addr: "smtp.example.org:25", Timeout: -time.Second}, "invalid SMTP timeout"},
+		{"helo with space", Config{Addr: "smtp.example.org:25", HeloName: "a b"}, "smtp.helo_name"},
+		{"negative timeout", Config{Addr: "smtp.example.org:25", Timeout: -time.Second}, "smtp.timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
