@@ -25,6 +25,8 @@ type orderHandler struct {
 	failOnce map[string]bool
 	running  map[string]bool
 	overlap  bool
+	// now and peak count the deliveries running at once.
+	now, peak int
 }
 
 func (h *orderHandler) Handles() []string { return []string{"issues"} }
@@ -36,6 +38,8 @@ func (h *orderHandler) Handle(_ context.Context, _, id string, payload []byte) e
 		h.overlap = true
 	}
 	h.running[key] = true
+	h.now++
+	h.peak = max(h.peak, h.now)
 	fail := h.failOnce[id]
 	delete(h.failOnce, id)
 	h.mu.Unlock()
@@ -43,6 +47,7 @@ func (h *orderHandler) Handle(_ context.Context, _, id string, payload []byte) e
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.running[key] = false
+	h.now--
 	if fail {
 		return errors.New("temporary failure")
 	}
@@ -101,6 +106,9 @@ func TestDeliveriesOfOneIssueRunInOrderOthersInParallel(t *testing.T) {
 	}
 	if h.overlap {
 		t.Error("two deliveries of one issue ran at once")
+	}
+	if h.peak < 2 {
+		t.Errorf("at most %d delivery ran at once: different issues must go in parallel", h.peak)
 	}
 }
 

@@ -83,6 +83,9 @@ func TestServeIgnoresItsOwnEventsAndCorrectsPeoples(t *testing.T) {
 	waitFor(t, "the first pass", func() bool { return len(gh.Issues(repo)) == 3 })
 	deliveriesDone(t, srv, gh)
 	// The app's own opened/labeled events reached it and changed nothing.
+	if len(gh.Deliveries()) == 0 {
+		t.Fatal("the first pass sent no webhooks")
+	}
 	for _, d := range gh.Deliveries() {
 		if !d.OK() {
 			t.Errorf("delivery %s %s.%s: %s", d.GUID, d.Event, d.Action, d.Status)
@@ -91,6 +94,15 @@ func TestServeIgnoresItsOwnEventsAndCorrectsPeoples(t *testing.T) {
 	if n := len(gh.Comments(repo, 1)); n != 0 {
 		t.Fatalf("the app reacted to its own events with %d comments", n)
 	}
+	// A second purpose the app itself set (as an update might) is not
+	// "corrected" as if a person had set it: its own events are ignored.
+	gh.LabelAs(repo, 1, gh.BotLogin(), "purpose/action")
+	deliveriesDone(t, srv, gh)
+	if is, _ := gh.Issue(repo, 1); !slices.Contains(is.Labels, "purpose/information") || len(gh.Comments(repo, 1)) != 0 {
+		t.Fatalf("the app acted on its own label: %v, %d comments", is.Labels, len(gh.Comments(repo, 1)))
+	}
+	gh.UnlabelAs(repo, 1, gh.BotLogin(), "purpose/action")
+	deliveriesDone(t, srv, gh)
 	gh.ResetCounts()
 
 	// A person switches the purpose by hand: the old one goes, with a note.
@@ -293,23 +305,34 @@ func TestCommandRequestCosts(t *testing.T) {
 	// The first command of a person also reads their permission (kept a minute).
 	gh.CommentAs(repo, 3, "alice", "/assign")
 	deliveriesDone(t, srv, gh)
+	has := func(l string) func(githubtest.Issue, string) bool {
+		return func(is githubtest.Issue, _ string) bool { return slices.Contains(is.Labels, l) }
+	}
+	says := func(text string) func(githubtest.Issue, string) bool {
+		return func(_ githubtest.Issue, reply string) bool { return strings.Contains(reply, text) }
+	}
 	for _, tc := range []struct {
 		cmd       string
 		maxWrites int
+		// took says the command took effect, so a cheap command is never
+		// one that did nothing.
+		took func(is githubtest.Issue, lastComment string) bool
 	}{
-		{"/ack", 2},
-		{"/ack sent", 4},
-		{"/purpose action", 3},
-		{"/to irtf", 3},
-		{"/assign @alice", 2},
-		{"/unassign @alice", 2},
-		{"/label deadline/soon", 2},
-		{"/remove-label deadline/soon", 2},
-		{"/route opsawg", 3},
-		{"/no-response duplicate of another LS", 5},
-		{"/reopen", 2},
-		{"/close", 2},
-		{"/liaison help", 2},
+		{"/ack", 2, says("Subject:")},
+		{"/ack sent", 4, has("state/acknowledged")},
+		{"/purpose action", 3, has("purpose/action")},
+		{"/to irtf", 3, has("to/irtf")},
+		{"/assign @alice", 2, func(is githubtest.Issue, _ string) bool { return slices.Contains(is.Assignees, "alice") }},
+		{"/unassign @alice", 2, func(is githubtest.Issue, _ string) bool { return !slices.Contains(is.Assignees, "alice") }},
+		{"/label deadline/soon", 2, has("deadline/soon")},
+		{"/remove-label deadline/soon", 2, func(is githubtest.Issue, _ string) bool { return !slices.Contains(is.Labels, "deadline/soon") }},
+		{"/route opsawg", 3, says("Routed to `opsawg`")},
+		{"/no-response duplicate of another LS", 5, func(is githubtest.Issue, _ string) bool {
+			return is.State == "closed" && slices.Contains(is.Labels, "state/no-response")
+		}},
+		{"/reopen", 2, func(is githubtest.Issue, _ string) bool { return is.State == "open" }},
+		{"/close", 2, func(is githubtest.Issue, _ string) bool { return is.State == "closed" }},
+		{"/liaison help", 2, says("The commands of this repository")},
 	} {
 		n := 2
 		if strings.HasPrefix(tc.cmd, "/reopen") || strings.HasPrefix(tc.cmd, "/close") || strings.HasPrefix(tc.cmd, "/no-response") {
@@ -321,6 +344,11 @@ func TestCommandRequestCosts(t *testing.T) {
 		c := gh.Counts()
 		if c.RepoWrites() > tc.maxWrites {
 			t.Errorf("%s: %d writes, want at most %d: %v", tc.cmd, c.RepoWrites(), tc.maxWrites, c.ByRoute)
+		}
+		is, _ := gh.Issue(repo, n)
+		cs := gh.Comments(repo, n)
+		if !tc.took(is, cs[len(cs)-1].Body) {
+			t.Errorf("%s did not take effect: labels %v, assignees %v, %s; last comment %q", tc.cmd, is.Labels, is.Assignees, is.State, cs[len(cs)-1].Body)
 		}
 		t.Logf("%-40s %d requests: %d reads, %d writes (%d content-creating) %v", tc.cmd, c.Requests, c.Reads, c.RepoWrites(), c.ContentCreating, c.ByRoute)
 	}

@@ -107,7 +107,7 @@ func TestServeHealthMetricsAndShutdown(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if health["status"] != "ok" || health["last_successful_pass"] == nil || health["version"] == "" {
+	if v, _ := health["version"].(string); health["status"] != "ok" || health["last_successful_pass"] == nil || v == "" {
 		t.Fatalf("health = %v", health)
 	}
 	if n := len(gh.Issues(repo)); n != 3 {
