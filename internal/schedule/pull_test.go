@@ -88,11 +88,15 @@ func TestFirstPullWalksBackToFrom(t *testing.T) {
 	}
 	// An earlier from walks further back, resolving only what it lacks.
 	f.dt.ResetCounts()
-	if _, err := f.p.Pull(context.Background(), date(1)); err != nil {
+	again, err := f.p.Pull(context.Background(), date(1))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(f.stored(t)); n != 28 {
 		t.Errorf("after moving from to March 1: %d statements stored, want 28", n)
+	}
+	if again.Fetched != 28-len(got) {
+		t.Errorf("the second pull resolved %d statements; want only the %d it lacked", again.Fetched, 28-len(got))
 	}
 }
 

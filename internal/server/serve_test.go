@@ -497,6 +497,12 @@ func TestServeAcknowledgesAutomatically(t *testing.T) {
 	if _, err := srv.Pass(context.Background(), schedule.Options{}); err != nil {
 		t.Fatal(err)
 	}
+	gh.AddCollaborator(repo, "alice", "triage")
+	gh.CommentAs(repo, 1, "alice", "/ack send")
+	deliveriesDone(t, srv, gh)
+	if cs := gh.Comments(repo, 1); !strings.Contains(cs[len(cs)-1].Body, "nothing is sent twice") {
+		t.Errorf("/ack send after the automatic one: %q", cs[len(cs)-1].Body)
+	}
 	time.Sleep(200 * time.Millisecond)
 	if n := len(smtp.Messages()); n != 3 {
 		t.Errorf("%d mails, want 3", n)

@@ -226,8 +226,8 @@ func TestUpdateRewritesSectionsAndComments(t *testing.T) {
 		t.Errorf("update made %d writes, want 3", gh.writes)
 	}
 	gh.writes = 0
-	if res, _ := pass(t, tr, wanted(s1)); res.Updated != 0 || gh.writes != 0 {
-		t.Errorf("second pass after the update: %+v, %d writes", res, gh.writes)
+	if res, err := pass(t, tr, wanted(s1)); err != nil || res.Updated != 0 || gh.writes != 0 {
+		t.Errorf("second pass after the update: %+v, %v, %d writes", res, err, gh.writes)
 	}
 }
 
@@ -360,7 +360,7 @@ func TestPostedStatementTakesOverItsManualIssue(t *testing.T) {
 	if len(gh.issues) != 2 {
 		t.Errorf("%d issues, want 2: the matched statement got its own issue too", len(gh.issues))
 	}
-	if res, _ := pass(t, tr, wanted(posted, other)); res.Created+res.Updated != 0 {
-		t.Errorf("a second pass changed things: %+v", res)
+	if res, err := pass(t, tr, wanted(posted, other)); err != nil || res.Created+res.Updated != 0 {
+		t.Errorf("a second pass changed things: %+v, %v", res, err)
 	}
 }
