@@ -56,7 +56,15 @@ func (s *Server) Link(ctx context.Context, client *github.Client, repo *github.R
 	d := (&tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}).Render(&st, tg)
 
 	issues := &tracker.GitHubIssues{Client: client}
-	if err := tracker.Tie(ctx, issues, s.store, full, number, id, store.Hash(st), d.Issue, is.GetBody(), tracker.LabelNames(is.Labels)); err != nil {
+	dls, err := s.store.Deadlines(ctx, full)
+	if err != nil {
+		return "", err
+	}
+	var set *store.Deadline
+	if d, ok := dls[number]; ok {
+		set = &d
+	}
+	if err := tracker.Tie(ctx, issues, s.store, full, number, &st, set, store.Hash(st), d.Issue, is.GetBody(), tracker.LabelNames(is.Labels)); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("Tied this issue to [LS %d](%s): its body now follows the datatracker's record, and the text entered by hand is kept below it.",

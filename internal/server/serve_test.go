@@ -361,12 +361,18 @@ func TestServeLinksAManualIssue(t *testing.T) {
 	// posted on the datatracker.
 	n := gh.OpenIssueAs(repo, "alice", "LS from SG13 on slicing (by mail)", "Received by mail on Monday.\n\n@bob please look.", "liaison", "incoming", "purpose/action", "state/acknowledged")
 	id := dt.AddStatement(datatrackertest.Statement{Title: "LS on slicing", Purpose: "action", Deadline: "2027-01-31", FromGroups: []int{1}, ToGroups: []int{2}, FromContact: "a@itu.int", Body: "The text."})
+	// The sender asked for an answer sooner than the statement says.
+	gh.CommentAs(repo, n, "alice", "/deadline 2026-12-24")
+	deliveriesDone(t, srv, gh)
 	gh.CommentAs(repo, n, "alice", fmt.Sprintf("/link %d", id))
 	deliveriesDone(t, srv, gh)
 
 	is, _ := gh.Issue(repo, n)
 	if got, ok := tracker.StatementIDOf(is.Body); !ok || got != id {
 		t.Fatalf("the issue is not tied to LS %d:\n%s", id, is.Body)
+	}
+	if !strings.Contains(is.Body, "| **Deadline** | 2026-12-24 (set with `/deadline` by `alice`; the statement says 2027-01-31) |") {
+		t.Errorf("the deadline set by hand was lost when the issue was tied:\n%s", is.Body)
 	}
 	if !strings.Contains(is.Body, "Received by mail on Monday.") || !strings.Contains(is.Body, "The text.") {
 		t.Errorf("the linked body lost the statement or the text entered by hand:\n%s", is.Body)

@@ -27,9 +27,14 @@ func WithPeoplesText(draft, heading, current string) string {
 // first, so the poller never opens a second one even if the rewrite fails
 // and is retried; then its body becomes the statement's (people's text
 // kept below) and it gets the labels the statement implies that it lacks.
-func Tie(ctx context.Context, issues Issues, records Records, repo string, number, statementID int, hash string, draft IssueSpec, body string, labels []string) error {
-	if err := records.RecordIssue(ctx, store.IssueRecord{Repo: repo, StatementID: statementID, Number: number, Status: store.IssueCreated, Hash: hash}); err != nil {
+// A deadline someone set on the issue with /deadline (set, nil if none)
+// stays in its metadata.
+func Tie(ctx context.Context, issues Issues, records Records, repo string, number int, st *liaison.Statement, set *store.Deadline, hash string, draft IssueSpec, body string, labels []string) error {
+	if err := records.RecordIssue(ctx, store.IssueRecord{Repo: repo, StatementID: st.ID, Number: number, Status: store.IssueCreated, Hash: hash}); err != nil {
 		return err
+	}
+	if set != nil {
+		draft.Body = SetDeadlineRow(draft.Body, DeadlineCell(st, set))
 	}
 	if err := issues.Edit(ctx, repo, number, draft.Title, WithPeoplesText(draft.Body, "Entered by hand before the statement was linked", body)); err != nil {
 		return err
@@ -144,7 +149,11 @@ func matchManual(st *liaison.Statement, manual []ManualIssue, taken map[int]bool
 // creating a second issue, and says so on it.
 func (t *Tracker) link(ctx context.Context, p *Plan, m ManualIssue) error {
 	p.Number = m.Number
-	if err := Tie(ctx, t.Issues, t.Records, p.Repo, m.Number, p.StatementID, p.wanted.Hash, p.Issue, m.Body, m.Labels); err != nil {
+	var set *store.Deadline
+	if d, ok := t.Deadlines[m.Number]; ok {
+		set = &d
+	}
+	if err := Tie(ctx, t.Issues, t.Records, p.Repo, m.Number, &p.wanted.Statement, set, p.wanted.Hash, p.Issue, m.Body, m.Labels); err != nil {
 		return err
 	}
 	note := fmt.Sprintf("LS %d was posted on the datatracker; this issue now follows its record, and the text entered by hand is kept below it.", p.StatementID)
