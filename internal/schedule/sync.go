@@ -50,6 +50,11 @@ type Syncer struct {
 	// server mails acknowledgements from it when a repository asks for
 	// ack.send: auto).
 	Created func(ctx context.Context, r TrackingRepo, p tracker.Plan)
+	// Settle, when set, runs at the end of every pass that is not a dry
+	// run, inside the pass's lease, with the statements the pass read
+	// (the server closes the issues of statements that got a posted
+	// reply).
+	Settle func(ctx context.Context, statements []liaison.Statement) error
 	// Holder names this process in the store's sync lease, so that two
 	// processes sharing a store (serve, and a sync run by hand) never run
 	// passes at once; empty skips the lease (a dry run's private store).
@@ -195,6 +200,11 @@ func (s *Syncer) pass(ctx context.Context, opt Options) (Report, error) {
 			if ctx.Err() != nil {
 				break
 			}
+		}
+	}
+	if s.Settle != nil && !opt.DryRun && ctx.Err() == nil {
+		if err := s.Settle(ctx, statements); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return rep, errors.Join(errs...)

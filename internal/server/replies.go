@@ -52,15 +52,12 @@ func repliesByTarget(sts []liaison.Statement) map[int][]int {
 
 // recordReplies closes the issues whose statements got a posted reply on
 // the datatracker: state/responded, a comment linking the reply, closed.
-// Each reply is recorded once per issue; the store is read, and GitHub
-// written to only when there is a new reply.
-func (s *Server) recordReplies(ctx context.Context) error {
+// It runs at the end of a pass, inside its lease, with the statements the
+// pass read. Each reply is recorded once per issue; the store is read,
+// and GitHub written to only when there is a new reply.
+func (s *Server) recordReplies(ctx context.Context, sts []liaison.Statement) error {
 	if s.clients == nil {
 		return nil
-	}
-	sts, err := s.store.Statements(ctx)
-	if err != nil {
-		return err
 	}
 	replies := repliesByTarget(sts)
 	if len(replies) == 0 {
@@ -124,8 +121,8 @@ func (s *Server) recordReply(ctx context.Context, client *github.Client, full st
 	if err := issues.Close(ctx, full, number, "completed"); err != nil {
 		return err
 	}
-	if _, err := s.store.RecordReply(ctx, full, number, reply); err != nil {
-		return err
+	if first, err := s.store.RecordReply(ctx, full, number, reply); err != nil || !first {
+		return err // recorded by another process meanwhile: it says so
 	}
 	st := liaison.Statement{ID: reply}
 	title := ""

@@ -24,9 +24,12 @@ func responseRepo(repo *github.Repository) responses.Repo {
 }
 
 // setState replaces the issue's state label with state in one request,
-// keeping every other label. It is for the command handler, whose writes
-// to an issue the inbox runs one at a time; handlers of other events use
-// tracker.MoveState.
+// keeping every other label: /respond's one label write. Commands on an
+// issue run one at a time (the inbox orders them by issue); its response
+// pull request's events are ordered by the pull request, and they move
+// the state with tracker.MoveState, label by label. A replace here can
+// still undo one of those if an earlier response pull request closes in
+// the instant /respond runs.
 func setState(ctx context.Context, c *github.Client, repo *github.Repository, number int, labels []string, state liaison.TriageState) error {
 	keep := slices.DeleteFunc(slices.Clone(labels), func(l string) bool { return strings.HasPrefix(l, liaison.PrefixState) })
 	keep = append(keep, state.Label())

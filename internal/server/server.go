@@ -179,6 +179,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opt Option
 	if !opt.DryRun {
 		s.syncer.Holder = holderName()
 		s.syncer.Created = s.autoAck
+		s.syncer.Settle = s.recordReplies
 	}
 	log.Debug().Str("store", st.String()).Bool("dry_run", opt.DryRun).Msg("server configured")
 	return s, nil
@@ -413,12 +414,6 @@ func (s *Server) Poke() {
 func (s *Server) Pass(ctx context.Context, opt schedule.Options) (schedule.Report, error) {
 	start := time.Now()
 	rep, err := s.syncer.Pass(ctx, opt)
-	if !opt.DryRun && ctx.Err() == nil {
-		// After the pass, so a reply pulled in it is seen at once.
-		if rerr := s.recordReplies(ctx); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("failed to record replies: %w", rerr))
-		}
-	}
 	s.metrics.observePass(rep, err, time.Since(start))
 	s.state.record(err)
 	return rep, err
