@@ -145,7 +145,7 @@ func (g *GitHubRepos) RepoConfig(ctx context.Context, client *github.Client, ful
 }
 
 // Forget drops the installation listing so the next pass lists again; the
-// installation webhooks (a later feature) call it.
+// installation and installation_repositories webhooks call it.
 func (g *GitHubRepos) Forget() {
 	g.mu.Lock()
 	defer g.mu.Unlock()

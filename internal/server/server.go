@@ -191,15 +191,6 @@ func (s *Server) Close() error { return s.store.Close() }
 // Syncer is the sync pass, for the sync and import commands.
 func (s *Server) Syncer() *schedule.Syncer { return s.syncer }
 
-// Store is the server's store.
-func (s *Server) Store() *store.Store { return s.store }
-
-// Datatracker is the datatracker client.
-func (s *Server) Datatracker() *datatracker.Client { return s.datatracker }
-
-// Repos lists the tracking repositories.
-func (s *Server) Repos() schedule.RepoSource { return s.repos }
-
 // readTemplates reads the five liaison templates for a pass through the
 // contents API: with an installation token when the app has one (5,000
 // requests an hour, free 304s), else anonymously (60 an hour), which is
