@@ -22,6 +22,10 @@ type Form struct {
 // noResponse is what GitHub writes for a field left empty.
 const noResponse = "_No response_"
 
+// fields are the headings of the form's fields, in the form's order
+// (.github/ISSUE_TEMPLATE/incoming-liaison.yml), lower-cased.
+var fields = []string{"title", "from", "to", "purpose", "deadline", "sender's identifier", "response contact", "link", "statement"}
+
 // Parse reads an issue body written by the form. ok is false when the body
 // is not the form's (no From and Purpose sections); err names the fields
 // that are present but wrong.
@@ -38,11 +42,20 @@ func Parse(body string) (f Form, ok bool, err error) {
 			sections[cur] = v
 		}
 	}
+	// Only the form's own headings, each in its turn (GitHub writes every
+	// field, "_No response_" when empty), start a field: a "### From"
+	// inside the pasted statement (untrusted text) must not replace the
+	// sender. The statement is the last field and takes the rest of the
+	// body as it is.
+	next := 0
 	for _, line := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
-		if h, found := strings.CutPrefix(line, "### "); found {
-			flush()
-			cur, text = strings.ToLower(strings.TrimSpace(h)), nil
-			continue
+		if h, found := strings.CutPrefix(line, "### "); found && next < len(fields) {
+			if h = strings.ToLower(strings.TrimSpace(h)); h == fields[next] {
+				flush()
+				cur, text = h, nil
+				next++
+				continue
+			}
 		}
 		text = append(text, line)
 	}

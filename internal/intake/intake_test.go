@@ -48,3 +48,27 @@ func TestParse(t *testing.T) {
 		t.Error("an ordinary issue was read as the form")
 	}
 }
+
+// TestParseHeadingsInTheStatement: the pasted statement is untrusted; its
+// own headings, even ones named like the form's fields, stay in its text.
+func TestParseHeadingsInTheStatement(t *testing.T) {
+	good := map[string]string{"Title": "LS on slicing", "From": "ITU-T SG13", "To": "IETF", "Purpose": "For action",
+		"Statement": "Dear IETF,\n\n### Background\n\nSlices.\n\n### From\n\nevil\n\n### Statement\n\nmore"}
+	f, ok, err := Parse(form(good))
+	if !ok || err != nil {
+		t.Fatalf("Parse = %v, %v", ok, err)
+	}
+	if f.From != "ITU-T SG13" {
+		t.Errorf("From = %q: a heading in the statement replaced it", f.From)
+	}
+	for _, want := range []string{"Dear IETF,", "### Background", "### From\n\nevil", "### Statement\n\nmore"} {
+		if !strings.Contains(f.Body, want) {
+			t.Errorf("statement lacks %q:\n%s", want, f.Body)
+		}
+	}
+	// A field's heading out of order, in an earlier field's text, is text.
+	early := map[string]string{"Title": "LS\n### Purpose\nFor fun", "From": "ITU-T SG13", "To": "IETF", "Purpose": "For action"}
+	if f, ok, err := Parse(form(early)); !ok || err != nil || f.Purpose != liaison.PurposeAction {
+		t.Errorf("a Purpose heading inside the title: %+v, %v, %v", f, ok, err)
+	}
+}
