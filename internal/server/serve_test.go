@@ -240,6 +240,18 @@ func TestServeRunsCommands(t *testing.T) {
 	if !strings.Contains(last.Body, "handled in the WG") || !strings.Contains(last.Body, "`/deadline <YYYY-MM-DD|none>`") {
 		t.Errorf("reply: %s", last.Body)
 	}
+	// A repository of the installation that tracks nothing (no
+	// liaison.yml) is not the app's business, "liaison" label or not.
+	const untracked = "ietf-liaisons/rota"
+	gh.AddInstallation(7, "ietf-liaisons", untracked)
+	gh.AddCollaborator(untracked, "alice", "write")
+	other := gh.OpenIssueAs(untracked, "alice", "Team liaison rota", "Who covers December?", "liaison")
+	gh.CommentAs(untracked, other, "alice", "/close")
+	deliveriesDone(t, srv, gh)
+	if is, _ := gh.Issue(untracked, other); is.State != "open" || len(gh.Comments(untracked, other)) != 1 || len(is.Labels) != 1 {
+		t.Errorf("the app acted in a repository that tracks nothing: %s, labels %v, %d comments", is.State, is.Labels, len(gh.Comments(untracked, other)))
+	}
+
 	n := len(comments(3))
 	gh.CommentAs(repo, 3, gh.BotLogin(), "/reopen")
 	deliveriesDone(t, srv, gh)

@@ -95,23 +95,26 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	if err != nil {
 		return err
 	}
+	rc, err := h.Configs.RepoConfig(ctx, client, repo.GetFullName(), repo.GetDefaultBranch())
+	if err != nil {
+		return fmt.Errorf("failed to read the configuration of %s: %w", repo.GetFullName(), err)
+	}
+	if rc == nil {
+		// No .github/liaison.yml: the repository tracks nothing, and a
+		// "liaison" label there is someone else's.
+		log.Debug().Msg("not a tracking repository")
+		return nil
+	}
 	actor := ev.GetSender().GetLogin()
 	w := writer{client: client, repo: repo, number: is.GetNumber()}
 	if res.Err != nil {
 		return w.comment(ctx, mention(actor)+"I did not read this comment for commands: "+markdown.Inline(res.Err.Error()))
 	}
 
-	tc := triage.Context{Actor: actor}
+	tc := triage.Context{Actor: actor, Routes: rc.Routes}
 	needsAuth := false
 	for _, c := range res.Commands {
 		needsAuth = needsAuth || c.StateChanging()
-	}
-	rc, err := h.Configs.RepoConfig(ctx, client, repo.GetFullName(), repo.GetDefaultBranch())
-	if err != nil {
-		return fmt.Errorf("failed to read the configuration of %s: %w", repo.GetFullName(), err)
-	}
-	if rc != nil {
-		tc.Routes = rc.Routes
 	}
 	if needsAuth {
 		if tc.Authorized, err = h.authorized(ctx, client, repo, actor, rc); err != nil {

@@ -69,7 +69,7 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 		return fmt.Errorf("failed to get %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
 	}
 	// Only issues the app keeps: a statement's, or an intake it normalised.
-	if _, tied := tracker.StatementIDOf(cur.GetBody()); !tied && !strings.Contains(cur.GetBody(), tracker.ManualMarker) {
+	if !kept(cur.GetBody()) {
 		log.Debug().Msg("not an issue the app keeps")
 		return nil
 	}
@@ -99,6 +99,15 @@ func (h *Issues) correct(ctx context.Context, log zerolog.Logger, client *github
 	}
 	log.Info().Int(githubapp.LogKeyPRNum, number).Strs("removed", fix.Remove).Strs("added", fix.Add).Msg("labels corrected")
 	return nil
+}
+
+// kept reports whether an issue body is one the app keeps: a statement's
+// (its marker), or an intake it normalised. A "liaison" label alone is not
+// enough: it is a common label name, and the app may be installed on
+// repositories that track nothing.
+func kept(body string) bool {
+	_, tied := tracker.StatementIDOf(body)
+	return tied || strings.Contains(body, tracker.ManualMarker)
 }
 
 func containsFold(list []string, s string) bool {
