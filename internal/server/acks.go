@@ -49,8 +49,7 @@ func (s *Server) acknowledgement(ctx context.Context, repo *github.Repository, i
 	if f := liaison.FamilyOf(labels); f != "" {
 		tg.Family = f
 	}
-	tpls, tplErr := s.readTemplates(ctx)
-	ack = (&tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}).Render(&st, tg).Ack
+	ack = s.Draft(ctx, &st, tg).Ack
 	if ack == nil {
 		return nil, id, "The IETF sent this statement: there is nothing to acknowledge.", nil
 	}

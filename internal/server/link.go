@@ -50,10 +50,9 @@ func (s *Server) Link(ctx context.Context, client *github.Client, repo *github.R
 	if rc == nil {
 		rc = config.DefaultRepoConfig()
 	}
-	tpls, tplErr := s.readTemplates(ctx)
 	tg := schedule.TargetFor(schedule.TrackingRepo{FullName: full, Config: rc}, &st)
 	tg.Assignees = nil // the people already on the issue stay
-	d := (&tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}).Render(&st, tg)
+	d := s.Draft(ctx, &st, tg)
 
 	issues := &tracker.GitHubIssues{Client: client}
 	dls, err := s.store.Deadlines(ctx, full)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -119,7 +120,7 @@ func (s *Server) Respond(ctx context.Context, client *github.Client, repo *githu
 	if slices.Contains(labels, liaison.LabelOutgoing) {
 		return fmt.Sprintf("LS %d was sent by the IETF: the reply to it is the other body's to write.", id), nil
 	}
-	purpose := cmpPurpose(liaison.PurposeOf(labels), st.Purpose)
+	purpose := cmp.Or(liaison.PurposeOf(labels), st.Purpose)
 	tg := schedule.TargetFor(schedule.TrackingRepo{FullName: full, Config: rc}, &st)
 	if f := liaison.FamilyOf(labels); f != "" {
 		tg.Family = f
@@ -221,13 +222,6 @@ func (s *Server) Respond(ctx context.Context, client *github.Client, repo *githu
 	out = append(out, fmt.Sprintf("Approvals needed: %d. Merging it moves this issue to %s and I post the final text here; closing it unmerged puts it back to %s.",
 		rc.Responses.RequiredApprovals, markdown.CodeSpan(liaison.StateResponseApproved.Label()), markdown.CodeSpan(prevState.Label())))
 	return strings.Join(out, " "), nil
-}
-
-func cmpPurpose(fromLabels, fromStatement liaison.Purpose) liaison.Purpose {
-	if fromLabels != "" {
-		return fromLabels
-	}
-	return fromStatement
 }
 
 func shortSHA(sha string) string {

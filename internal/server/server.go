@@ -493,9 +493,7 @@ func (s *Server) Render(ctx context.Context, id int) (tracker.Draft, error) {
 	if len(repos) == 0 {
 		return tracker.Draft{}, errors.New("no tracking repository to render for")
 	}
-	tpls, tplErr := s.readTemplates(ctx)
-	rd := &tracker.Renderer{DatatrackerURL: s.cfg.Datatracker.URL, Templates: tpls, TemplatesErr: tplErr}
-	return rd.Render(&st, schedule.TargetFor(repos[0], &st)), nil
+	return s.Draft(ctx, &st, schedule.TargetFor(repos[0], &st)), nil
 }
 
 // RepoLabels is the outcome of syncing one repository's labels.

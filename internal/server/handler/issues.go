@@ -174,12 +174,8 @@ func (h *Issues) intake(ctx context.Context, ev *github.IssuesEvent) error {
 	if _, _, err := client.Issues.Edit(ctx, owner, name, is.GetNumber(), &github.IssueRequest{Body: github.String(body)}); err != nil {
 		return fmt.Errorf("failed to edit %s#%d: %w", repo.GetFullName(), is.GetNumber(), err)
 	}
-	var add []string
-	for _, l := range d.Issue.Labels {
-		if !containsFold(tracker.LabelNames(is.Labels), l) {
-			add = append(add, l)
-		}
-	}
+	// The opener's own state, purpose or addressee label stays.
+	add := tracker.LinkedLabels(d.Issue.Labels, tracker.LabelNames(is.Labels))
 	if err := tracker.Relabel(ctx, client, repo.GetFullName(), is.GetNumber(), nil, add); err != nil {
 		return err
 	}

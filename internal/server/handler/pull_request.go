@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/palantir/go-githubapp/githubapp"
 
 	"github.com/liaisonbot/liaisonbot/internal/config"
+	"github.com/liaisonbot/liaisonbot/internal/responses"
 )
 
 // ResponsePulls follows response pull requests.
@@ -76,6 +78,9 @@ func (h *PullRequestReview) Handle(ctx context.Context, eventType, deliveryID st
 		return nil
 	}
 	repo, pr := ev.GetRepo(), ev.GetPullRequest()
+	if !strings.HasPrefix(pr.GetHead().GetRef(), responses.BranchPrefix) {
+		return nil // not a response pull request: no config to read
+	}
 	ctx, _ = githubapp.PreparePRContext(ctx, githubapp.GetInstallationIDFromEvent(&ev), repo, pr.GetNumber())
 	client, err := h.client(&ev)
 	if err != nil {

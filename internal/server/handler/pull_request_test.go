@@ -45,12 +45,16 @@ func (stubConfigs) RepoConfig(context.Context, *github.Client, string, string) (
 func TestPullRequestHandlersReadGitHubsPayloads(t *testing.T) {
 	for _, tc := range []struct {
 		file, event string
-		want        string
+		// branch, when set, replaces the pull request's head branch.
+		branch string
+		want   string
 	}{
-		{"pull_request.opened.json", "pull_request", "opened Codertocat/Hello-World#2 merged=false head=true"},
-		{"pull_request.closed.json", "pull_request", "closed Codertocat/Hello-World#2 merged=false head=true"},
-		{"pull_request.closed.merged.json", "pull_request", "closed robvanderleek/create-issue-branch#117 merged=true head=true"},
-		{"pull_request_review.submitted.json", "pull_request_review", "review Codertocat/Hello-World#2 approvals=1"},
+		{"pull_request.opened.json", "pull_request", "", "opened Codertocat/Hello-World#2 merged=false head=true"},
+		{"pull_request.closed.json", "pull_request", "", "closed Codertocat/Hello-World#2 merged=false head=true"},
+		{"pull_request.closed.merged.json", "pull_request", "", "closed robvanderleek/create-issue-branch#117 merged=true head=true"},
+		{"pull_request_review.submitted.json", "pull_request_review", "liaisonbot/response-ls-1", "review Codertocat/Hello-World#2 approvals=1"},
+		// A review of any other pull request is not read further.
+		{"pull_request_review.submitted.json", "pull_request_review", "", ""},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			raw, err := os.ReadFile(realworld.Require(t, "webhooks/"+tc.file))
@@ -66,6 +70,9 @@ func TestPullRequestHandlersReadGitHubsPayloads(t *testing.T) {
 			if m["installation"] == nil {
 				m["installation"] = map[string]any{"id": 1}
 			}
+			if tc.branch != "" {
+				m["pull_request"].(map[string]any)["head"].(map[string]any)["ref"] = tc.branch
+			}
 			payload, _ := json.Marshal(m)
 			rec := &pullsRecorder{}
 			base := &Base{ClientCreator: stubClients{}}
@@ -75,6 +82,12 @@ func TestPullRequestHandlersReadGitHubsPayloads(t *testing.T) {
 			}
 			if err := h.Handle(context.Background(), tc.event, "d", payload); err != nil {
 				t.Fatal(err)
+			}
+			if tc.want == "" {
+				if len(rec.calls) != 0 {
+					t.Errorf("calls = %q, want none", rec.calls)
+				}
+				return
 			}
 			if len(rec.calls) != 1 || rec.calls[0] != tc.want {
 				t.Errorf("calls = %q, want [%q]", rec.calls, tc.want)
