@@ -198,6 +198,14 @@ func TestServeRunsCommands(t *testing.T) {
 		t.Fatalf("comments after the commands: %+v", cs)
 	}
 
+	// Someone GitHub cannot assign is named in the reply, not skipped
+	// silently.
+	gh.CommentAs(repo, 1, "alice", "/assign @stranger")
+	deliveriesDone(t, srv, gh)
+	if cs := comments(1); !strings.Contains(cs[len(cs)-1].Body, "`stranger` cannot be assigned here") {
+		t.Errorf("reply to an unassignable /assign: %q", cs[len(cs)-1].Body)
+	}
+
 	// "/ack" shows the mail as it would go now: after "/to irtf" in the same
 	// comment, from the IRTF template.
 	gh.CommentAs(repo, 2, "alice", "/to irtf\n/ack")

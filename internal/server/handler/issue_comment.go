@@ -138,9 +138,11 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	if err := w.reaction(ctx, cm.GetID(), "eyes"); err != nil {
 		return err
 	}
-	if err := w.apply(ctx, eff); err != nil {
+	notes, err := w.apply(ctx, eff)
+	if err != nil {
 		return err
 	}
+	eff.Reply = append(eff.Reply, notes...)
 	// These act on the issue as the comment's other commands left it: a
 	// "/purpose action" before "/ack send" picks the action template.
 	// They run in this order: tie the statement, set the deadline, show,
@@ -202,30 +204,40 @@ type writer struct {
 
 func (w writer) where() string { return fmt.Sprintf("%s#%d", w.repo.GetFullName(), w.number) }
 
-func (w writer) apply(ctx context.Context, e triage.Effect) error {
+// apply writes the effect and returns sentences for the reply about what
+// GitHub did not do as asked.
+func (w writer) apply(ctx context.Context, e triage.Effect) (notes []string, err error) {
 	owner, name := w.repo.GetOwner().GetLogin(), w.repo.GetName()
 	if err := tracker.Relabel(ctx, w.client, w.repo.GetFullName(), w.number, e.RemoveLabels, e.AddLabels); err != nil {
-		return err
+		return nil, err
 	}
 	if len(e.Assign) > 0 {
-		if _, _, err := w.client.Issues.AddAssignees(ctx, owner, name, w.number, e.Assign); err != nil {
-			return fmt.Errorf("failed to assign %s: %w", w.where(), err)
+		is, _, err := w.client.Issues.AddAssignees(ctx, owner, name, w.number, e.Assign)
+		if err != nil {
+			return nil, fmt.Errorf("failed to assign %s: %w", w.where(), err)
+		}
+		// GitHub skips, without an error, people it cannot assign here.
+		got := assigneeLogins(is.Assignees)
+		for _, a := range e.Assign {
+			if !containsFold(got, a) {
+				notes = append(notes, fmt.Sprintf("%s cannot be assigned here: GitHub assigns only people with access to this repository.", markdown.CodeSpan(a)))
+			}
 		}
 	}
 	if len(e.Unassign) > 0 {
 		if _, _, err := w.client.Issues.RemoveAssignees(ctx, owner, name, w.number, e.Unassign); err != nil {
-			return fmt.Errorf("failed to unassign %s: %w", w.where(), err)
+			return notes, fmt.Errorf("failed to unassign %s: %w", w.where(), err)
 		}
 	}
 	switch {
 	case e.Close != "":
-		return (&tracker.GitHubIssues{Client: w.client}).Close(ctx, w.repo.GetFullName(), w.number, e.Close)
+		return notes, (&tracker.GitHubIssues{Client: w.client}).Close(ctx, w.repo.GetFullName(), w.number, e.Close)
 	case e.Reopen:
 		if _, _, err := w.client.Issues.Edit(ctx, owner, name, w.number, &github.IssueRequest{State: github.String("open")}); err != nil {
-			return fmt.Errorf("failed to reopen %s: %w", w.where(), err)
+			return notes, fmt.Errorf("failed to reopen %s: %w", w.where(), err)
 		}
 	}
-	return nil
+	return notes, nil
 }
 
 func (w writer) comment(ctx context.Context, body string) error {
