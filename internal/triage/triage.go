@@ -85,15 +85,12 @@ type plan struct {
 	deadline    liaison.Date
 	respond     string
 	involve     []string
-	// last is the label a command set most recently in each exclusive
-	// namespace, which wins when the set is made consistent.
-	last map[string]string
 }
 
 // Plan runs the commands, in order, against a copy of the issue and
 // returns the difference as an Effect.
 func Plan(cmds []commands.Command, is Issue, c Context) Effect {
-	p := &plan{is: is, ctx: c, labels: slices.Clone(is.Labels), assign: slices.Clone(is.Assignees), open: is.Open, last: map[string]string{}}
+	p := &plan{is: is, ctx: c, labels: slices.Clone(is.Labels), assign: slices.Clone(is.Assignees), open: is.Open}
 	for _, cmd := range cmds {
 		p.run(cmd)
 	}
@@ -220,7 +217,6 @@ func (p *plan) set(label string) {
 	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {
 		if strings.HasPrefix(label, ns) {
 			p.labels = slices.DeleteFunc(p.labels, func(x string) bool { return strings.HasPrefix(x, ns) })
-			p.last[ns] = label
 		}
 	}
 	if !containsFold(p.labels, label) {
@@ -285,13 +281,8 @@ func (p *plan) help() {
 func (p *plan) effect() Effect {
 	e := Effect{Reply: p.reply, Ran: p.ran, ShowAck: p.showAck, SendAck: p.sendAck, Link: p.link,
 		SetDeadline: p.setDeadline, Deadline: p.deadline, Respond: p.respond, Involve: p.involve}
-	// Keep one state, one purpose and one addressee, preferring what the
-	// commands set.
-	for _, ns := range []string{liaison.PrefixState, liaison.PrefixPurpose, liaison.PrefixTo} {
-		if keep, ok := p.last[ns]; ok {
-			p.labels = slices.DeleteFunc(p.labels, func(x string) bool { return strings.HasPrefix(x, ns) && x != keep })
-		}
-	}
+	// set already left one label in each namespace a command touched; the
+	// rest are made consistent as the label handler would.
 	fix := liaison.Consistent(p.labels, "")
 	p.labels = slices.DeleteFunc(p.labels, func(x string) bool { return slices.Contains(fix.Remove, x) })
 	p.labels = append(p.labels, fix.Add...)
