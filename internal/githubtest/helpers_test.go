@@ -50,11 +50,7 @@ func creator(s *githubtest.Server) githubapp.ClientCreator {
 // is: ghinstallation through go-githubapp's ClientCreator.
 func installationClient(t *testing.T, s *githubtest.Server, id int64) *github.Client {
 	t.Helper()
-	c, err := creator(s).NewInstallationClient(id)
-	if err != nil {
-		t.Fatalf("failed to create installation client: %v", err)
-	}
-	return c
+	return s.InstallationClient(id)
 }
 
 // anonymousClient is a go-github client without credentials.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/palantir/go-githubapp/githubapp"
-
 	"github.com/liaisonbot/liaisonbot/internal/githubtest"
 )
 
@@ -19,10 +17,7 @@ func TestOpenTwiceMakesOnePullRequest(t *testing.T) {
 	gh.AddRepo(full)
 	gh.AddInstallation(7, "ietf-liaisons", full)
 	gh.PutFile(full, "", "README.md", []byte("liaisons\n"))
-	c, err := githubapp.NewClientCreator(gh.URL(), gh.URL(), gh.AppID(), gh.PrivateKeyPEM()).NewInstallationClient(7)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := gh.InstallationClient(7)
 	r := Repo{Owner: "ietf-liaisons", Name: "itu-t", DefaultBranch: "main"}
 	m := Meta{Statement: 12, Issue: 3, Title: "LS", To: "ITU-T SG13", From: "IETF", Kind: Boilerplate}
 	d := Draft{Branch: Branch(12, 3, 1), Path: Path(12, 3, "LS"), Content: File(m, "Subject: S\n\nText.\n"),

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/palantir/go-githubapp/githubapp"
-
 	"github.com/liaisonbot/liaisonbot/internal/githubtest"
 	"github.com/liaisonbot/liaisonbot/internal/liaison"
 )
@@ -20,10 +18,7 @@ func TestMoveStateKeepsOtherLabels(t *testing.T) {
 	gh.AddRepo(repo)
 	gh.AddInstallation(7, "ietf-liaisons", repo)
 	n := gh.AddIssue(repo, githubtest.Issue{Title: "LS 1", Labels: []string{"liaison", "state/new", "purpose/action"}})
-	c, err := githubapp.NewClientCreator(gh.URL(), gh.URL(), gh.AppID(), gh.PrivateKeyPEM()).NewInstallationClient(7)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := gh.InstallationClient(7)
 	ctx := context.Background()
 	// A label added since the caller read the issue is not undone.
 	gh.LabelAs(repo, n, gh.BotLogin(), "deadline/soon")
