@@ -345,12 +345,19 @@ func (s *Server) PullRequestChanged(ctx context.Context, client *github.Client, 
 		if head.GetRepo().GetFullName() != full || !strings.HasPrefix(head.GetRef(), responses.BranchPrefix) {
 			return nil
 		}
-		if rec, ok, err = s.store.ResponseByBranch(ctx, full, head.GetRef()); err != nil || !ok || rec.Pull != 0 {
+		if rec, ok, err = s.store.ResponseByBranch(ctx, full, head.GetRef()); err != nil || !ok {
 			return err
 		}
-		rec.Pull = pr.GetNumber()
-		if err := s.store.SaveResponse(ctx, rec); err != nil {
-			return err
+		switch rec.Pull {
+		case pr.GetNumber():
+			// /respond recorded it between the two lookups.
+		case 0:
+			rec.Pull = pr.GetNumber()
+			if err := s.store.SaveResponse(ctx, rec); err != nil {
+				return err
+			}
+		default:
+			return nil // the branch belongs to another pull request
 		}
 	}
 	r := responseRepo(repo)
